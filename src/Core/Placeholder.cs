@@ -1,0 +1,1 @@
+namespace BtfNotebooks; internal static class Placeholder {}
