@@ -1,0 +1,107 @@
+using System.Text;
+
+namespace BtfNotebooks.Btf;
+
+public sealed partial class BtfSpec
+{
+    /// <summary>All types named <paramref name="name"/> (base first, ascending IDs).</summary>
+    public List<BtfType> FindByName(string name)
+    {
+        var result = new List<BtfType>();
+        Span<byte> buffer = name.Length <= 256 ? stackalloc byte[1024] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
+        int n = Encoding.UTF8.GetBytes(name, buffer);
+        CollectByName(buffer[..n], result);
+        return result;
+    }
+
+    private void CollectByName(ReadOnlySpan<byte> name, List<BtfType> into)
+    {
+        Base?.CollectByName(name, into);
+        int first = into.Count;
+        foreach (int local in _names.Candidates(name))
+        {
+            var t = new BtfType(this, FirstTypeId + (uint)local, _typeOffsets[local]);
+            if (t.NameBytes.SequenceEqual(name)) into.Add(t);
+        }
+        // chains hold the newest first; callers expect ID order
+        into.Reverse(first, into.Count - first);
+    }
+
+    /// <summary>The lowest-ID type of the given kind and name, or null (like libbpf's btf__find_by_name_kind).</summary>
+    public BtfType? FindByName(string name, BtfKind kind)
+    {
+        foreach (var t in FindByName(name))
+            if (t.Kind == kind) return t;
+        return null;
+    }
+
+    /// <summary>
+    /// Resolves a C-ish type reference: "struct task_struct", "union bpf_attr", "enum bpf_func_id", "typedef u32",
+    /// or a bare name, which prefers a complete struct/union, then an enum, then a typedef, then anything else.
+    /// </summary>
+    public BtfType FindType(string reference)
+    {
+        var text = reference.Trim();
+        BtfKind? wanted = null;
+        foreach (var (prefix, kind) in new[] { ("struct ", BtfKind.Struct), ("union ", BtfKind.Union), ("enum ", BtfKind.Enum), ("typedef ", BtfKind.Typedef) })
+            if (text.StartsWith(prefix, StringComparison.Ordinal)) { wanted = kind; text = text[prefix.Length..].Trim(); break; }
+
+        var all = FindByName(text);
+        BtfType pick = wanted switch
+        {
+            BtfKind.Enum => First(all, t => t.Kind.IsEnum()),
+            BtfKind k => First(all, t => t.Kind == k),
+            null => First(all, t => t.Kind.IsComposite(), t => t.Kind.IsEnum(), t => t.Kind == BtfKind.Typedef, t => t.Kind != BtfKind.Fwd, _ => true),
+        };
+        if (pick.IsVoid)
+        {
+            string what = wanted is { } w ? $"{KindKeyword(w)} {text}" : $"'{text}'";
+            throw new BtfLookupException($"no type {what} in {Source ?? "this BTF"}");
+        }
+        return pick;
+    }
+
+    /// <summary>The first type matching the earliest predicate that matches any (void when none does).</summary>
+    private static BtfType First(List<BtfType> types, params Func<BtfType, bool>[] preferences)
+    {
+        foreach (var p in preferences)
+            foreach (var t in types)
+                if (p(t)) return t;
+        return default;
+    }
+
+    /// <summary>Like <see cref="FindType"/> but the result must be a complete struct or union (typedefs are followed).</summary>
+    public BtfType FindComposite(string reference)
+    {
+        var t = FindType(reference);
+        var resolved = SkipModifiers(t);
+        if (resolved.Kind.IsComposite()) return resolved;
+        if (resolved.Kind == BtfKind.Fwd)
+            throw new BtfLookupException($"'{reference}' is only forward-declared in {Source ?? "this BTF"}");
+        throw new BtfLookupException($"'{reference}' is {Describe(resolved)}, not a struct or union");
+    }
+
+    internal static string KindKeyword(BtfKind kind) => kind switch
+    {
+        BtfKind.Struct => "struct",
+        BtfKind.Union => "union",
+        BtfKind.Enum or BtfKind.Enum64 => "enum",
+        BtfKind.Typedef => "typedef",
+        _ => kind.ToBpftoolName().ToLowerInvariant(),
+    };
+
+    /// <summary>Short human description: "struct task_struct", "int", "pointer", "anonymous union" ...</summary>
+    public static string Describe(BtfType t)
+    {
+        if (t.IsVoid) return "void";
+        return t.Kind switch
+        {
+            BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64 =>
+                t.IsAnonymous ? $"anonymous {KindKeyword(t.Kind)}" : $"{KindKeyword(t.Kind)} {t.Name}",
+            BtfKind.Fwd => $"{(t.IsUnionForward ? "union" : "struct")} {t.Name} (forward)",
+            BtfKind.Ptr => "a pointer",
+            BtfKind.Array => "an array",
+            _ => t.IsAnonymous ? t.Kind.ToBpftoolName().ToLowerInvariant() : $"{t.Kind.ToBpftoolName().ToLowerInvariant()} {t.Name}",
+        };
+    }
+}
