@@ -14,6 +14,14 @@ public sealed partial class BtfSpec
         return result;
     }
 
+    /// <summary>All types whose name is exactly these UTF-8 bytes (names need not be valid UTF-8).</summary>
+    public List<BtfType> FindByName(ReadOnlySpan<byte> utf8Name)
+    {
+        var result = new List<BtfType>();
+        CollectByName(utf8Name, result);
+        return result;
+    }
+
     private void CollectByName(ReadOnlySpan<byte> name, List<BtfType> into)
     {
         Base?.CollectByName(name, into);

@@ -1,9 +1,19 @@
 using System.Buffers.Binary;
 
+using BtfNotebooks.Btf.Containers;
+
 namespace BtfNotebooks.Btf;
 
 public sealed partial class BtfSpec
 {
+    /// <summary>Loads BTF from a file of any supported form (raw, ELF, compressed, archive, kernel image).</summary>
+    public static BtfSpec Load(string path, BtfSpec? baseSpec = null)
+    {
+        var blob = BtfContainer.ExtractFile(path);
+        return Parse(blob.Data, blob.Start, blob.Length, baseSpec, blob.Origin == "raw BTF" ? path : $"{path} ({blob.Origin})");
+    }
+
+
     /// <summary>Parses a raw BTF blob (no container detection).</summary>
     public static BtfSpec Parse(byte[] raw, BtfSpec? baseSpec = null, string? source = null) => Parse(raw, 0, raw.Length, baseSpec, source);
 
@@ -41,9 +51,14 @@ public sealed partial class BtfSpec
         int stringsStart = start + (int)header.HeaderLength + (int)header.StringOffset;
         ValidateStringSection(data.AsSpan(stringsStart, (int)header.StringLength), baseSpec, stringsStart - start, source);
 
-        var offsets = ScanTypes(data, typesStart, typesEnd, start, baseSpec?.TypeCount ?? 1, source, out int count);
-        var spec = new BtfSpec(data, header, start, length, baseSpec, source, offsets, count);
-        spec.ValidateAndIndex(start);
+        var scan = BtfTypeScanner.Scan(data, typesStart, typesEnd, start, baseSpec?.TypeCount ?? 1, source,
+                                       stringsStart, (int)header.StringLength, baseSpec?.TotalStringLength ?? 0);
+        var spec = new BtfSpec(data, header, start, length, baseSpec, source, scan.Offsets, scan.Count, scan.Names);
+        // The scan kept only maxima; a bad reference or name (or any name of split BTF, which must start a string
+        // so that a wrong base shows) sends us through the precise pass that names the first offender.
+        if (scan.MaxTypeRef >= spec.TypeCount || scan.MaxNameOffset >= spec.TotalStringLength || baseSpec is not null)
+            spec.ValidateReferences(start);
+        spec._names.ResolvePending(spec);
         return spec;
     }
 
@@ -66,40 +81,12 @@ public sealed partial class BtfSpec
             throw new BtfFormatException("string section does not start with NUL (offset 0 must be the empty name)", at, source: source);
     }
 
-    /// <summary>First pass: find where each type record starts, checking kinds and extents.</summary>
-    private static int[] ScanTypes(byte[] data, int pos, int end, int blobStart, uint firstId, string? source, out int count)
-    {
-        var offsets = new int[Math.Max(16, (end - pos) / 24)];
-        count = 0;
-        while (pos < end)
-        {
-            uint id = firstId + (uint)count;
-            if (end - pos < 12)
-                throw new BtfFormatException($"truncated type record: {end - pos} bytes left in the type section, need 12", pos - blobStart, id, source);
-            uint info = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(pos + 4));
-            var kind = (BtfKind)((info >> 24) & 0x1f);
-            if (kind == BtfKind.Unknown || kind > BtfKindExtensions.MaxKind)
-                throw new BtfFormatException($"unknown BTF kind {(int)kind}", pos + 4 - blobStart, id, source);
-            int trailer = BtfKindExtensions.TrailerSize(kind, (int)(info & 0xffff));
-            if (end - pos - 12 < trailer)
-                throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {info & 0xffff} needs {12 + trailer} bytes, only {end - pos} left in the type section", pos - blobStart, id, source);
-            if (count == offsets.Length) Array.Resize(ref offsets, offsets.Length * 2);
-            offsets[count++] = pos;
-            pos += 12 + trailer;
-        }
-        if (id_overflow(firstId, count))
-            throw new BtfFormatException($"too many types ({count})", end - blobStart, source: source);
-        return offsets;
-
-        static bool id_overflow(uint first, int n) => first + (ulong)n > int.MaxValue;
-    }
-
     /// <summary>
-    /// Second pass: every string offset must be in range (and, in split BTF, at the start of a string: a wrong
-    /// base shifts the split's offsets into the middle of strings), every referenced type ID must exist.
-    /// Builds the name index on the way.
+    /// The precise pass: every string offset must be in range (and, in split BTF, at the start of a string: a wrong
+    /// base shifts the split's offsets into the middle of strings), every referenced type ID must exist. Throws
+    /// for the first offender, naming its type ID and file offset.
     /// </summary>
-    private void ValidateAndIndex(int blobStart)
+    private void ValidateReferences(int blobStart)
     {
         uint typeCount = TypeCount;
         uint strEnd = TotalStringLength;
@@ -115,11 +102,7 @@ public sealed partial class BtfSpec
             var kind = (BtfKind)((info >> 24) & 0x1f);
             int vlen = (int)(info & 0xffff);
 
-            if (nameOff != 0)
-            {
-                CheckName(nameOff, off, id);
-                _names.Add(StringBytes(nameOff), i);
-            }
+            if (nameOff != 0) CheckName(nameOff, off, id);
 
             switch (kind)
             {

@@ -19,7 +19,7 @@ public sealed partial class BtfSpec
     private readonly int[] _typeOffsets;
     private readonly BtfNameIndex _names;
 
-    private BtfSpec(byte[] data, BtfHeader header, int blobStart, int blobLength, BtfSpec? baseSpec, string? source, int[] typeOffsets, int typeCount)
+    private BtfSpec(byte[] data, BtfHeader header, int blobStart, int blobLength, BtfSpec? baseSpec, string? source, int[] typeOffsets, int typeCount, BtfNameIndex names)
     {
         _data = data;
         Header = header;
@@ -32,7 +32,7 @@ public sealed partial class BtfSpec
         StringStart = baseSpec?.TotalStringLength ?? 0;
         _typeOffsets = typeOffsets;
         LocalTypeCount = typeCount;
-        _names = new BtfNameIndex(typeCount);
+        _names = names;
     }
 
     public BtfHeader Header { get; }

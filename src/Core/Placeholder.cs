@@ -1,1 +1,0 @@
-namespace BtfNotebooks; internal static class Placeholder {}
