@@ -58,6 +58,9 @@ public sealed partial class BtfSpec
         BtfType pick = wanted switch
         {
             BtfKind.Enum => First(all, t => t.Kind.IsEnum()),
+            // a struct/union known only by a forward declaration is still found (callers can say so)
+            BtfKind.Struct => First(all, t => t.Kind == BtfKind.Struct, t => t.Kind == BtfKind.Fwd && !t.IsUnionForward),
+            BtfKind.Union => First(all, t => t.Kind == BtfKind.Union, t => t.IsUnionForward),
             BtfKind k => First(all, t => t.Kind == k),
             null => First(all, t => t.Kind.IsComposite(), t => t.Kind.IsEnum(), t => t.Kind == BtfKind.Typedef, t => t.Kind != BtfKind.Fwd, _ => true),
         };

@@ -39,9 +39,9 @@ public sealed partial class BtfSpec
             data = copy;
             start = 0;
         }
-        else if (start != 0 && length < data.Length / 2)
+        else if (start != 0 || length != data.Length)
         {
-            // Do not keep a large container (an ELF vmlinux) alive for a small slice of it.
+            // Keep exactly the blob: not a whole ELF vmlinux, nor a decompression buffer's spare capacity.
             data = data.AsSpan(start, length).ToArray();
             start = 0;
         }

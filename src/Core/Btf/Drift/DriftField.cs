@@ -29,11 +29,11 @@ public sealed record DriftField(string Text, string TypeName, string? MemberPath
     {
         BtfType composite;
         try { composite = spec.FindComposite(TypeName); }
-        catch (BtfLookupException) { return DriftValue.Absent; }
+        catch (BtfLookupException e) { return DriftValue.Missing(e.Message); }
         if (IsSizeOf) return DriftValue.Bytes(spec.SizeOf(composite), spec.SizeOf(composite));
         FieldLocation loc;
         try { loc = spec.ResolveField(composite, MemberPath!); }
-        catch (BtfLookupException) { return DriftValue.Absent; }
+        catch (BtfLookupException e) { return DriftValue.Missing(e.Message); }
         long size = loc.IsBitfield ? 0 : TrySize(spec, loc.Type);
         return loc.IsBitfield
             ? DriftValue.Bitfield((long)loc.BitOffset, loc.BitfieldSize)
@@ -47,10 +47,13 @@ public sealed record DriftField(string Text, string TypeName, string? MemberPath
     }
 }
 
-/// <summary>One cell: a byte offset (or size) with the member's size, a bitfield at bit N of width W, or absent.</summary>
-public readonly record struct DriftValue(bool Present, long Value, long Size, uint BitfieldBits)
+/// <summary>
+/// One cell: a byte offset (or size) with the member's size, a bitfield at bit N of width W, or absent (with the
+/// reason: which type or member the kernel lacks).
+/// </summary>
+public readonly record struct DriftValue(bool Present, long Value, long Size, uint BitfieldBits, string? AbsentReason = null)
 {
-    public static readonly DriftValue Absent = new(false, 0, 0, 0);
+    public static DriftValue Missing(string reason) => new(false, 0, 0, 0, reason);
     public static DriftValue Bytes(long value, long size) => new(true, value, size, 0);
     public static DriftValue Bitfield(long bitOffset, uint bits) => new(true, bitOffset, 0, bits);
 
