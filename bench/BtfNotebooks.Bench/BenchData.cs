@@ -1,4 +1,4 @@
-using SharpCompress.Compressors.Xz;
+using BtfNotebooks.Btf.Containers;
 
 namespace BtfNotebooks.Bench;
 
@@ -24,12 +24,5 @@ public static class BenchData
         return path;
     }
 
-    public static byte[] Decompress(string xzPath)
-    {
-        using var file = File.OpenRead(xzPath);
-        using var xz = new XZStream(file);
-        using var ms = new MemoryStream();
-        xz.CopyTo(ms);
-        return ms.ToArray();
-    }
+    public static byte[] Decompress(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using BtfNotebooks.Btf;
-using SharpCompress.Compressors.Xz;
+using BtfNotebooks.Btf.Containers;
 
 namespace BtfNotebooks.Tests;
 
@@ -38,14 +38,8 @@ public static class TestKernels
     /// <summary>The decompressed raw blob of a shipped kernel.</summary>
     public static byte[] RawBlob(string name) => Raw.GetOrAdd(name, n => Decompress(PathOf(n)));
 
-    public static byte[] Decompress(string xzPath)
-    {
-        using var file = File.OpenRead(xzPath);
-        using var xz = new XZStream(file);
-        using var ms = new MemoryStream();
-        xz.CopyTo(ms);
-        return ms.ToArray();
-    }
+    /// <summary>The raw BTF inside a file of any supported form (here: xz of raw BTF).</summary>
+    public static byte[] Decompress(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
 
     /// <summary>A shipped kernel, parsed once per test run. Module names load on top of their vmlinux.</summary>
     public static BtfSpec Spec(string name) => Specs.GetOrAdd(name, n =>

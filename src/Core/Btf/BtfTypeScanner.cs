@@ -15,16 +15,21 @@ internal static class BtfTypeScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Rd(ref byte b, int offset) => Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, offset));
 
-    // A predictable branch, not a cmov: a max chained through every member would serialise the loop.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Raise(ref uint max, uint value) { if (value > max) max = value; }
+    // Maxima are kept with predictable branches, not Math.Max (a cmov chained through every member would
+    // serialise the loop), and nothing in the loop has its address taken, so the JIT keeps it all in registers.
+    private static int[] Grow(int[] a)
+    {
+        var bigger = GC.AllocateUninitializedArray<int>(a.Length * 2);
+        a.CopyTo(bigger, 0);
+        return bigger;
+    }
 
     public static Result Scan(byte[] data, int pos, int end, int blobStart, uint firstId, string? source,
                               int stringsStart, int stringsLength, uint stringBase)
     {
         ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
         int estimate = Math.Max(16, (end - pos) / 20);
-        var offsets = new int[estimate];
+        var offsets = GC.AllocateUninitializedArray<int>(estimate);
         var names = new BtfNameIndex(estimate);
         int count = 0;
         uint maxRef = 0, maxName = 0;
@@ -44,12 +49,12 @@ internal static class BtfTypeScanner
             if (end - pos - 12 < trailer)
                 throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {vlen} needs {12 + trailer} bytes, only {end - pos} left in the type section", pos - blobStart, firstId + (uint)count, source);
 
-            if (count == offsets.Length) Array.Resize(ref offsets, offsets.Length * 2);
+            if (count == offsets.Length) offsets = Grow(offsets);
             offsets[count] = pos;
 
             if (nameOff != 0)
             {
-                Raise(ref maxName, nameOff);
+                { uint v = nameOff; if (v > maxName) maxName = v; }
                 // Names below stringBase live in the base and are hashed from there (split BTF is small).
                 uint rel = nameOff - stringBase;
                 if (nameOff >= stringBase && rel < (uint)stringsLength)
@@ -63,34 +68,34 @@ internal static class BtfTypeScanner
             {
                 case BtfKind.Ptr or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
                     or BtfKind.TypeTag or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag:
-                    Raise(ref maxRef, sizeOrType);
+                    { uint v = sizeOrType; if (v > maxRef) maxRef = v; }
                     break;
                 case BtfKind.Array:
-                    Raise(ref maxRef, Rd(ref b, p)); Raise(ref maxRef, Rd(ref b, p + 4));
+                    { uint v = Rd(ref b, p); if (v > maxRef) maxRef = v; } { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
                     break;
                 case BtfKind.Struct or BtfKind.Union:
                     for (int m = 0; m < vlen; m++, p += 12)
                     {
-                        Raise(ref maxName, Rd(ref b, p));
-                        Raise(ref maxRef, Rd(ref b, p + 4));
+                        { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
+                        { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
                     }
                     break;
                 case BtfKind.FuncProto:
-                    Raise(ref maxRef, sizeOrType);
+                    { uint v = sizeOrType; if (v > maxRef) maxRef = v; }
                     for (int m = 0; m < vlen; m++, p += 8)
                     {
-                        Raise(ref maxName, Rd(ref b, p));
-                        Raise(ref maxRef, Rd(ref b, p + 4));
+                        { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
+                        { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
                     }
                     break;
                 case BtfKind.Enum:
-                    for (int m = 0; m < vlen; m++, p += 8) Raise(ref maxName, Rd(ref b, p));
+                    for (int m = 0; m < vlen; m++, p += 8) { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
                     break;
                 case BtfKind.Enum64:
-                    for (int m = 0; m < vlen; m++, p += 12) Raise(ref maxName, Rd(ref b, p));
+                    for (int m = 0; m < vlen; m++, p += 12) { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
                     break;
                 case BtfKind.Datasec:
-                    for (int m = 0; m < vlen; m++, p += 12) Raise(ref maxRef, Rd(ref b, p));
+                    for (int m = 0; m < vlen; m++, p += 12) { uint v = Rd(ref b, p); if (v > maxRef) maxRef = v; }
                     break;
             }
             count++;
