@@ -22,7 +22,8 @@ internal sealed class BtfNameIndex
 
     public BtfNameIndex(int expectedTypes)
     {
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expectedTypes));
+        // about one bucket per two named types: chains stay short and the array stays in cache
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expectedTypes / 2));
         _buckets = new int[size];
         _next = new int[Math.Max(16, expectedTypes)];
         _hashes = new uint[_next.Length];
@@ -86,7 +87,7 @@ internal sealed class BtfNameIndex
     // zero-padded into one last word (if any), then the length.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MixWord(ulong h, ulong w) { h = (h ^ w) * K1; return h ^ (h >> 29); }
+    private static ulong MixWord(ulong h, ulong w) => (BitOperations.RotateLeft(h, 23) ^ w) * K1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Finish(ulong h, int length) { h = (h ^ (ulong)length) * K2; return (uint)(h ^ (h >> 32)); }

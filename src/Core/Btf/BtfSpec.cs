@@ -26,6 +26,7 @@ public sealed partial class BtfSpec
         Base = baseSpec;
         Source = source;
         RawSize = blobLength;
+        BlobStart = blobStart;
         _stringsStart = blobStart + (int)header.HeaderLength + (int)header.StringOffset;
         _stringsLength = (int)header.StringLength;
         FirstTypeId = baseSpec?.TypeCount ?? 1;
@@ -36,6 +37,9 @@ public sealed partial class BtfSpec
     }
 
     public BtfHeader Header { get; }
+
+    /// <summary>Where the blob starts in the array this spec keeps (0 unless it is a slice).</summary>
+    internal int BlobStart { get; }
 
     /// <summary>The BTF this one is split from (module BTF on vmlinux), or null.</summary>
     public BtfSpec? Base { get; }

@@ -14,6 +14,9 @@ public readonly struct BtfType : IEquatable<BtfType>
     public uint Id { get; }
     public bool IsVoid => _owner is null;
 
+    /// <summary>Offset of this type's record from the start of the blob (header included), for messages and tests.</summary>
+    internal int RecordOffset => _owner is null ? -1 : _offset - _owner.BlobStart;
+
     /// <summary>The spec whose blob holds this record (for a base type seen through a split spec: the base).</summary>
     public BtfSpec Spec => _owner ?? throw new InvalidOperationException("void has no spec");
 

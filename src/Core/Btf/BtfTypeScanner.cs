@@ -1,108 +1,199 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BtfNotebooks.Btf;
 
 /// <summary>
-/// The single hot pass over the type section: finds every record, checks kinds and extents, keeps the highest
-/// referenced type ID and string offset (checked once at the end), and fills the name index. It reads with
-/// unchecked loads, so every read is preceded by the extent check that makes it safe.
+/// The hot path of parsing, in two parts: <see cref="FindRecords"/> walks the type section (kinds and extents
+/// checked, one offset per type) and <see cref="Indexer"/> checks every referenced type ID and string offset
+/// (only their maxima are kept; the precise pass in BtfSpec names an offender) and fills the name index.
+/// For a large blob (a vmlinux) the indexer follows the walker on a second core, so the wall time is about that of
+/// the walk alone; small blobs (modules, BPF objects) are done in one thread.
 /// </summary>
 internal static class BtfTypeScanner
 {
     public readonly record struct Result(int[] Offsets, int Count, BtfNameIndex Names, uint MaxTypeRef, uint MaxNameOffset);
 
+    private const int ParallelThreshold = 512 * 1024; // type-section bytes
+    private const int PublishEvery = 2048;            // types per hand-over to the indexer
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Rd(ref byte b, int offset) => Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, offset));
-
-    // Maxima are kept with predictable branches, not Math.Max (a cmov chained through every member would
-    // serialise the loop), and nothing in the loop has its address taken, so the JIT keeps it all in registers.
-    private static int[] Grow(int[] a)
-    {
-        var bigger = GC.AllocateUninitializedArray<int>(a.Length * 2);
-        a.CopyTo(bigger, 0);
-        return bigger;
-    }
 
     public static Result Scan(byte[] data, int pos, int end, int blobStart, uint firstId, string? source,
                               int stringsStart, int stringsLength, uint stringBase)
     {
-        ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
-        int estimate = Math.Max(16, (end - pos) / 20);
-        var offsets = GC.AllocateUninitializedArray<int>(estimate);
-        var names = new BtfNameIndex(estimate);
-        int count = 0;
-        uint maxRef = 0, maxName = 0;
+        // Records are at least 12 bytes, so this many offsets always suffice: the array never moves while the
+        // indexer reads it.
+        var offsets = GC.AllocateUninitializedArray<int>((end - pos) / 12 + 1);
+        var indexer = new Indexer(data, offsets, stringsStart, stringsLength, stringBase, Math.Max(16, (end - pos) / 20));
+        if (end - pos < ParallelThreshold || Environment.ProcessorCount < 2)
+        {
+            int n = FindRecords(data, pos, end, blobStart, firstId, source, offsets, null);
+            indexer.Process(0, n);
+            return indexer.ToResult(n);
+        }
 
+        var handOver = new HandOver();
+        var follower = Task.Run(() => indexer.Follow(handOver));
+        int count;
+        try
+        {
+            count = FindRecords(data, pos, end, blobStart, firstId, source, offsets, handOver);
+        }
+        catch
+        {
+            handOver.Cancelled = true;
+            follower.Wait();
+            throw;
+        }
+        follower.Wait();
+        return indexer.ToResult(count);
+    }
+
+    /// <summary>Progress shared by the walker (writes) and the indexer (reads); offsets below Published are final.</summary>
+    private sealed class HandOver
+    {
+        public int Published;
+        public volatile bool Finished;
+        public volatile bool Cancelled;
+    }
+
+    /// <summary>Walks the type section: one offset per record; kinds and extents checked.</summary>
+    private static int FindRecords(byte[] data, int pos, int end, int blobStart, uint firstId, string? source, int[] offsets, HandOver? handOver)
+    {
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
+        int count = 0;
         while (pos < end)
         {
-            if (end - pos < 12)
-                throw new BtfFormatException($"truncated type record: {end - pos} bytes left in the type section, need 12", pos - blobStart, firstId + (uint)count, source);
-            uint nameOff = Rd(ref b, pos);
+            if (end - pos < 12) ThrowTruncated(end - pos, pos - blobStart, firstId + (uint)count, source);
             uint info = Rd(ref b, pos + 4);
-            uint sizeOrType = Rd(ref b, pos + 8);
             var kind = (BtfKind)((info >> 24) & 0x1f);
             int vlen = (int)(info & 0xffff);
+            if (kind == BtfKind.Unknown || kind > BtfKindExtensions.MaxKind) ThrowUnknownKind(kind, pos + 4 - blobStart, firstId + (uint)count, source);
             int trailer = BtfKindExtensions.TrailerSize(kind, vlen);
-            if (kind == BtfKind.Unknown || kind > BtfKindExtensions.MaxKind)
-                throw new BtfFormatException($"unknown BTF kind {(int)kind}", pos + 4 - blobStart, firstId + (uint)count, source);
-            if (end - pos - 12 < trailer)
-                throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {vlen} needs {12 + trailer} bytes, only {end - pos} left in the type section", pos - blobStart, firstId + (uint)count, source);
-
-            if (count == offsets.Length) offsets = Grow(offsets);
-            offsets[count] = pos;
-
-            if (nameOff != 0)
-            {
-                { uint v = nameOff; if (v > maxName) maxName = v; }
-                // Names below stringBase live in the base and are hashed from there (split BTF is small).
-                uint rel = nameOff - stringBase;
-                if (nameOff >= stringBase && rel < (uint)stringsLength)
-                    names.Add(BtfNameIndex.HashCString(data, stringsStart + (int)rel, stringsStart + stringsLength), count);
-                else
-                    names.AddPending(count, nameOff);
-            }
-
-            int p = pos + 12;
-            switch (kind)
-            {
-                case BtfKind.Ptr or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
-                    or BtfKind.TypeTag or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag:
-                    { uint v = sizeOrType; if (v > maxRef) maxRef = v; }
-                    break;
-                case BtfKind.Array:
-                    { uint v = Rd(ref b, p); if (v > maxRef) maxRef = v; } { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
-                    break;
-                case BtfKind.Struct or BtfKind.Union:
-                    for (int m = 0; m < vlen; m++, p += 12)
-                    {
-                        { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
-                        { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
-                    }
-                    break;
-                case BtfKind.FuncProto:
-                    { uint v = sizeOrType; if (v > maxRef) maxRef = v; }
-                    for (int m = 0; m < vlen; m++, p += 8)
-                    {
-                        { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
-                        { uint v = Rd(ref b, p + 4); if (v > maxRef) maxRef = v; }
-                    }
-                    break;
-                case BtfKind.Enum:
-                    for (int m = 0; m < vlen; m++, p += 8) { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
-                    break;
-                case BtfKind.Enum64:
-                    for (int m = 0; m < vlen; m++, p += 12) { uint v = Rd(ref b, p); if (v > maxName) maxName = v; }
-                    break;
-                case BtfKind.Datasec:
-                    for (int m = 0; m < vlen; m++, p += 12) { uint v = Rd(ref b, p); if (v > maxRef) maxRef = v; }
-                    break;
-            }
-            count++;
+            if (end - pos - 12 < trailer) ThrowPastEnd(kind, vlen, trailer, end - pos, pos - blobStart, firstId + (uint)count, source);
+            offsets[count++] = pos;
             pos += 12 + trailer;
+            if (handOver is not null && count % PublishEvery == 0) Volatile.Write(ref handOver.Published, count);
         }
         if (firstId + (ulong)count > int.MaxValue)
             throw new BtfFormatException($"too many types ({count})", end - blobStart, source: source);
-        return new Result(offsets, count, names, maxRef, maxName);
+        if (handOver is not null)
+        {
+            Volatile.Write(ref handOver.Published, count);
+            handOver.Finished = true;
+        }
+        return count;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowTruncated(int left, long at, uint id, string? source) =>
+        throw new BtfFormatException($"truncated type record: {left} bytes left in the type section, need 12", at, id, source);
+
+    [DoesNotReturn]
+    private static void ThrowUnknownKind(BtfKind kind, long at, uint id, string? source) =>
+        throw new BtfFormatException($"unknown BTF kind {(int)kind}", at, id, source);
+
+    [DoesNotReturn]
+    private static void ThrowPastEnd(BtfKind kind, int vlen, int trailer, int left, long at, uint id, string? source) =>
+        throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {vlen} needs {12 + trailer} bytes, only {left} left in the type section", at, id, source);
+
+    /// <summary>Keeps the highest type ID and string offset referenced, and hashes each type's name into the index.</summary>
+    private sealed class Indexer(byte[] data, int[] offsets, int stringsStart, int stringsLength, uint stringBase, int expectedTypes)
+    {
+        private readonly BtfNameIndex _names = new(expectedTypes);
+        // Maxima use predictable branches, not Math.Max: a cmov chained through every member serialises the loop.
+        private uint _maxRef, _maxName;
+
+        public Result ToResult(int count) => new(offsets, count, _names, _maxRef, _maxName);
+
+        public void Follow(HandOver handOver)
+        {
+            var spinner = new SpinWait();
+            int done = 0;
+            while (!handOver.Cancelled)
+            {
+                bool finished = handOver.Finished; // read before Published: if finished, Published is final
+                int available = Volatile.Read(ref handOver.Published);
+                if (available > done)
+                {
+                    Process(done, available);
+                    done = available;
+                    spinner.Reset();
+                }
+                else if (finished) return;
+                else spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        public void Process(int from, int to)
+        {
+            ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
+            uint maxRef = _maxRef, maxName = _maxName;
+            int stringsEnd = stringsStart + stringsLength;
+            for (int i = from; i < to; i++)
+            {
+                int pos = offsets[i];
+                uint nameOff = Rd(ref b, pos);
+                uint info = Rd(ref b, pos + 4);
+                uint sizeOrType = Rd(ref b, pos + 8);
+                var kind = (BtfKind)((info >> 24) & 0x1f);
+                int vlen = (int)(info & 0xffff);
+
+                if (nameOff != 0)
+                {
+                    if (nameOff > maxName) maxName = nameOff;
+                    // Names below stringBase live in the base and are hashed once the spec is built (split BTF is small).
+                    uint rel = nameOff - stringBase;
+                    if (nameOff >= stringBase && rel < (uint)stringsLength)
+                        _names.Add(BtfNameIndex.HashCString(data, stringsStart + (int)rel, stringsEnd), i);
+                    else
+                        _names.AddPending(i, nameOff);
+                }
+
+                int p = pos + 12;
+                switch (kind)
+                {
+                    case BtfKind.Ptr or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+                        or BtfKind.TypeTag or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag:
+                        if (sizeOrType > maxRef) maxRef = sizeOrType;
+                        break;
+                    case BtfKind.Array:
+                        uint elem = Rd(ref b, p), index = Rd(ref b, p + 4);
+                        if (elem > maxRef) maxRef = elem;
+                        if (index > maxRef) maxRef = index;
+                        break;
+                    case BtfKind.Struct or BtfKind.Union or BtfKind.FuncProto:
+                        if (kind == BtfKind.FuncProto && sizeOrType > maxRef) maxRef = sizeOrType;
+                        int stride = kind == BtfKind.FuncProto ? 8 : 12;
+                        for (int m = 0; m < vlen; m++, p += stride)
+                        {
+                            uint n = Rd(ref b, p), t = Rd(ref b, p + 4);
+                            if (n > maxName) maxName = n;
+                            if (t > maxRef) maxRef = t;
+                        }
+                        break;
+                    case BtfKind.Enum or BtfKind.Enum64:
+                        int estride = kind == BtfKind.Enum ? 8 : 12;
+                        for (int m = 0; m < vlen; m++, p += estride)
+                        {
+                            uint n = Rd(ref b, p);
+                            if (n > maxName) maxName = n;
+                        }
+                        break;
+                    case BtfKind.Datasec:
+                        for (int m = 0; m < vlen; m++, p += 12)
+                        {
+                            uint t = Rd(ref b, p);
+                            if (t > maxRef) maxRef = t;
+                        }
+                        break;
+                }
+            }
+            _maxRef = maxRef;
+            _maxName = maxName;
+        }
     }
 }

@@ -121,6 +121,33 @@ public class MalformedBtfTests
         Assert.Throws<BtfFormatException>(() => spec.ResolveField("loop", "x"));
     }
 
+    [Test]
+    public void ErrorsDeepInsideAVmlinuxNameTheType()
+    {
+        // a vmlinux is indexed on a second core while the walk goes on: errors must still name the first offender
+        var raw = TestKernels.RawBlob(TestKernels.Local618);
+        var spec = TestKernels.Spec(TestKernels.Local618);
+        var target = spec.FindType("struct task_struct");
+        int at = target.RecordOffset;
+
+        var unknownKind = (byte[])raw.Clone();
+        unknownKind[at + 7] = 0x1d; // kind 29
+        var ex = Assert.Throws<BtfFormatException>(() => BtfSpec.Parse(unknownKind, null, "vmlinux"))!;
+        Assert.That((ex.TypeId, ex.Offset, ex.Reason), Is.EqualTo(((uint?)target.Id, (long?)(at + 4), "unknown BTF kind 29")));
+
+        var dangling = (byte[])raw.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(dangling.AsSpan(at + 12 + 4), 999_999); // first member's type
+        ex = Assert.Throws<BtfFormatException>(() => BtfSpec.Parse(dangling, null, "vmlinux"))!;
+        Assert.That((ex.TypeId, ex.Offset), Is.EqualTo(((uint?)target.Id, (long?)(at + 16))));
+        Assert.That(ex.Reason, Does.Contain("type ID 999999"));
+
+        var badName = (byte[])raw.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(badName.AsSpan(at + 12 * 5), 0x7fff_ffff); // a member's name
+        ex = Assert.Throws<BtfFormatException>(() => BtfSpec.Parse(badName, null, "vmlinux"))!;
+        Assert.That(ex.TypeId, Is.EqualTo(target.Id));
+        Assert.That(ex.Reason, Does.Contain("string offset 2147483647 out of range"));
+    }
+
     // ---- property tests: truncated and corrupted real blobs give BtfFormatException or a usable result ----
 
     private static readonly Lazy<byte[]> Module = new(() => TestKernels.RawBlob(TestKernels.NfConntrack61));

@@ -14,7 +14,7 @@ internal sealed class CDumpSession
     {
         Spec = spec;
         Output = new CCodeWriter(output);
-        Names = new CTypeNames();
+        Names = new CDumpNames();
         Writer = new CDeclarationWriter(spec, Names, Output, options);
         _order = new CDeclarationOrder(spec);
         _emitter = new CTypeEmitter(spec, Writer, Output);
@@ -22,7 +22,7 @@ internal sealed class CDumpSession
 
     public BtfSpec Spec { get; }
     public CCodeWriter Output { get; }
-    public CTypeNames Names { get; }
+    public CDumpNames Names { get; }
     public CDeclarationWriter Writer { get; }
 
     /// <summary>Counts the references made by these types (before dumping anything that may depend on them).</summary>

@@ -112,7 +112,7 @@ public static class CHeaderWriter
                 var linkage = t.Linkage;
                 if (linkage == BtfLinkage.Static) sw.Write("static ");
                 else if (linkage == BtfLinkage.Extern) sw.Write("extern ");
-                w.WriteDeclaration(t.TypeId, t.Name, 0);
+                w.Declarator.WriteDeclaration(t.TypeId, t.Name, 0);
                 break;
             default:
                 throw new ArgumentException(

@@ -14,13 +14,25 @@ internal sealed record Decoder(Stream Stream, Func<long> InputPosition);
 /// <see cref="GuardedDecompressionStream"/> turns that into <see cref="BtfFormatException"/>.
 /// All of them stop at the end of the first stream/frame, so bytes after it (x86 appends the
 /// uncompressed size; kernel images continue with code) are ignored.
+/// xz and .lzma go through the system liblzma when it can be loaded (<see cref="Liblzma.IsAvailable"/>),
+/// otherwise through SharpCompress.
 /// </summary>
 internal static class DecompressionStreams
 {
-    public static Decoder Open(CompressionFormat format, ByteSlice compressed, long maxBytes)
+    /// <param name="format">Which decoder.</param>
+    /// <param name="compressed">From the start of the stream; bytes after its end are ignored.</param>
+    /// <param name="maxBytes">The output limit (the caller enforces it; here it only bounds header checks and decoder memory).</param>
+    /// <param name="allowNative">False forces the managed xz/lzma decoders (tests compare both).</param>
+    public static Decoder Open(CompressionFormat format, ByteSlice compressed, long maxBytes, bool allowNative = true)
     {
+        var native = allowNative && Liblzma.IsAvailable;
         switch (format)
         {
+            case CompressionFormat.Xz when native:
+            {
+                var xz = LiblzmaStream.OpenXz(compressed, NativeMemoryLimit(maxBytes));
+                return new Decoder(xz, () => xz.InputPosition);
+            }
             case CompressionFormat.Lz4Legacy:
             {
                 var lz4 = new Lz4LegacyStream(compressed);
@@ -34,7 +46,7 @@ internal static class DecompressionStreams
             case CompressionFormat.Zstd:
                 return OpenZstd(compressed);
             case CompressionFormat.Lzma:
-                return OpenLzma(compressed, maxBytes);
+                return OpenLzma(compressed, maxBytes, native);
         }
 
         var input = compressed.OpenRead();
@@ -68,11 +80,23 @@ internal static class DecompressionStreams
         return new Decoder(stream, () => input.Position);
     }
 
+    /// <summary>
+    /// Decoder memory liblzma may allocate (mostly the dictionary, which the stream header chooses):
+    /// room for any dictionary up to the output limit, at least 256 MiB (xz -9 needs 65 MiB), so a
+    /// hostile header fails with LZMA_MEMLIMIT_ERROR instead of reserving gigabytes.
+    /// </summary>
+    internal static ulong NativeMemoryLimit(long maxBytes) => (ulong)Math.Max(maxBytes, 256L << 20) + (64UL << 20);
+
     /// <summary>.lzma: 5 property bytes, u64 LE uncompressed size (all ones = unknown, ended by an end marker), then data.</summary>
-    private static Decoder OpenLzma(ByteSlice compressed, long maxBytes)
+    private static Decoder OpenLzma(ByteSlice compressed, long maxBytes, bool native)
     {
         if (!CompressionFormats.LooksLikeLzmaHeader(compressed.Span, maxBytes))
             throw new InvalidDataException("implausible header (properties, dictionary size or uncompressed size)");
+        if (native)
+        {
+            var alone = LiblzmaStream.OpenLzmaAlone(compressed, NativeMemoryLimit(maxBytes));
+            return new Decoder(alone, () => alone.InputPosition);
+        }
         var header = compressed.Span[..13];
         var size = (long)Endian.U64(header, 5, bigEndian: false); // -1 when unknown
         var input = new NoReadPastEndStream(compressed) { Position = 13 };

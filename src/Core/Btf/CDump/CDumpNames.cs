@@ -7,7 +7,7 @@ namespace BtfNotebooks.Btf.CDump;
 /// Struct, union and enum tags share one namespace; typedef names share another with enumerators (both are
 /// ordinary identifiers in C).
 /// </summary>
-internal sealed class CTypeNames
+internal sealed class CDumpNames
 {
     private readonly Dictionary<string, int> _tagCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _identifierCounts = new(StringComparer.Ordinal);
