@@ -7,7 +7,7 @@ namespace BtfNotebooks.Bench;
 /// Parse + index of the 5.5 MB local-6.18 vmlinux BTF (every type validated, name index built), the
 /// counterpart of libbpf's btf__new on the same bytes (LibbpfHarness prints that in the same run).
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class BtfParseBenchmarks
 {
     private byte[] _raw = [];

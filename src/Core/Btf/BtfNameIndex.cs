@@ -15,8 +15,7 @@ internal sealed class BtfNameIndex
     private const ulong Ones = 0x0101010101010101UL, Highs = 0x8080808080808080UL;
 
     private readonly int[] _buckets;   // head of chain: local index + 1 (0 = empty)
-    private int[] _next;               // next in chain: local index + 1
-    private uint[] _hashes;            // hash of each indexed type's name (to skip byte compares)
+    private int[] _next;               // next in chain: local index + 1 (callers compare the name bytes)
     private readonly int _mask;
     private List<(int Local, uint NameOffset)>? _pending;
 
@@ -25,22 +24,16 @@ internal sealed class BtfNameIndex
         // about one bucket per two named types: chains stay short and the array stays in cache
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expectedTypes / 2));
         _buckets = new int[size];
-        _next = new int[Math.Max(16, expectedTypes)];
-        _hashes = new uint[_next.Length];
+        _next = GC.AllocateUninitializedArray<int>(Math.Max(16, expectedTypes)); // every used slot is written before it is read
         _mask = size - 1;
     }
 
-    public long RetainedBytes => (_buckets.Length + _next.Length + _hashes.Length) * 4L;
+    public long RetainedBytes => (_buckets.Length + _next.Length) * 4L;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(uint hash, int local)
     {
-        if (local >= _next.Length)
-        {
-            Array.Resize(ref _next, _next.Length * 2);
-            Array.Resize(ref _hashes, _hashes.Length * 2);
-        }
-        _hashes[local] = hash;
+        if (local >= _next.Length) Array.Resize(ref _next, Math.Max(_next.Length * 2, local + 1));
         ref int head = ref _buckets[hash & (uint)_mask];
         _next[local] = head;
         head = local + 1;
@@ -56,30 +49,22 @@ internal sealed class BtfNameIndex
         _pending = null;
     }
 
-    /// <summary>Local indexes of the types whose name hashes like <paramref name="name"/>, newest first (callers compare bytes).</summary>
-    public ChainEnumerator Candidates(ReadOnlySpan<byte> name)
-    {
-        uint h = Hash(name);
-        return new ChainEnumerator(this, h, _buckets[h & (uint)_mask]);
-    }
+    /// <summary>Local indexes of the types in the name's bucket, newest first; callers compare the name bytes.</summary>
+    public ChainEnumerator Candidates(ReadOnlySpan<byte> name) => new(this, _buckets[Hash(name) & (uint)_mask]);
 
     public struct ChainEnumerator
     {
         private readonly BtfNameIndex _index;
-        private readonly uint _hash;
         private int _cursor;
-        public ChainEnumerator(BtfNameIndex index, uint hash, int head) { _index = index; _hash = hash; _cursor = head; Current = -1; }
+        public ChainEnumerator(BtfNameIndex index, int head) { _index = index; _cursor = head; Current = -1; }
         public int Current { get; private set; }
         public readonly ChainEnumerator GetEnumerator() => this;
         public bool MoveNext()
         {
-            while (_cursor != 0)
-            {
-                int local = _cursor - 1;
-                _cursor = _index._next[local];
-                if (_index._hashes[local] == _hash) { Current = local; return true; }
-            }
-            return false;
+            if (_cursor == 0) return false;
+            Current = _cursor - 1;
+            _cursor = _index._next[Current];
+            return true;
         }
     }
 

@@ -6,10 +6,10 @@ namespace BtfNotebooks.Btf;
 
 /// <summary>
 /// The hot path of parsing, in two parts: <see cref="FindRecords"/> walks the type section (kinds and extents
-/// checked, one offset per type) and <see cref="Indexer"/> checks every referenced type ID and string offset
-/// (only their maxima are kept; the precise pass in BtfSpec names an offender) and fills the name index.
-/// For a large blob (a vmlinux) the indexer follows the walker on a second core, so the wall time is about that of
-/// the walk alone; small blobs (modules, BPF objects) are done in one thread.
+/// checked, one offset per type, and the highest type ID and string offset referenced: the precise pass in BtfSpec
+/// names an offender) and <see cref="Indexer"/> hashes every type's name into the name index. For a large blob (a
+/// vmlinux) the indexer follows the walker on a second core, so the wall time is about that of the walk alone;
+/// small blobs (modules, BPF objects) are done in one thread.
 /// </summary>
 internal static class BtfTypeScanner
 {
@@ -30,17 +30,18 @@ internal static class BtfTypeScanner
         var indexer = new Indexer(data, offsets, stringsStart, stringsLength, stringBase, Math.Max(16, (end - pos) / 20));
         if (end - pos < ParallelThreshold || Environment.ProcessorCount < 2)
         {
-            int n = FindRecords(data, pos, end, blobStart, firstId, source, offsets, null);
+            int n = FindRecords(data, pos, end, blobStart, firstId, source, offsets, null, out uint maxRef, out uint maxName);
             indexer.Process(0, n);
-            return indexer.ToResult(n);
+            return new Result(offsets, n, indexer.Names, maxRef, maxName);
         }
 
         var handOver = new HandOver();
         var follower = Task.Run(() => indexer.Follow(handOver));
         int count;
+        uint maxTypeRef, maxNameOffset;
         try
         {
-            count = FindRecords(data, pos, end, blobStart, firstId, source, offsets, handOver);
+            count = FindRecords(data, pos, end, blobStart, firstId, source, offsets, handOver, out maxTypeRef, out maxNameOffset);
         }
         catch
         {
@@ -49,7 +50,7 @@ internal static class BtfTypeScanner
             throw;
         }
         follower.Wait();
-        return indexer.ToResult(count);
+        return new Result(offsets, count, indexer.Names, maxTypeRef, maxNameOffset);
     }
 
     /// <summary>Progress shared by the walker (writes) and the indexer (reads); offsets below Published are final.</summary>
@@ -61,10 +62,13 @@ internal static class BtfTypeScanner
     }
 
     /// <summary>Walks the type section: one offset per record; kinds and extents checked.</summary>
-    private static int FindRecords(byte[] data, int pos, int end, int blobStart, uint firstId, string? source, int[] offsets, HandOver? handOver)
+    private static int FindRecords(byte[] data, int pos, int end, int blobStart, uint firstId, string? source, int[] offsets, HandOver? handOver,
+                                   out uint maxRefOut, out uint maxNameOut)
     {
         ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
         int count = 0;
+        // Maxima use predictable branches, not Math.Max: a cmov chained through every member serialises the loop.
+        uint maxRef = 0, maxName = 0;
         while (pos < end)
         {
             if (end - pos < 12) ThrowTruncated(end - pos, pos - blobStart, firstId + (uint)count, source);
@@ -75,6 +79,47 @@ internal static class BtfTypeScanner
             int trailer = BtfKindExtensions.TrailerSize(kind, vlen);
             if (end - pos - 12 < trailer) ThrowPastEnd(kind, vlen, trailer, end - pos, pos - blobStart, firstId + (uint)count, source);
             offsets[count++] = pos;
+
+            uint nameOff = Rd(ref b, pos), sizeOrType = Rd(ref b, pos + 8);
+            if (nameOff > maxName) maxName = nameOff;
+            int p = pos + 12;
+            switch (kind)
+            {
+                case BtfKind.Ptr or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+                    or BtfKind.TypeTag or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag:
+                    if (sizeOrType > maxRef) maxRef = sizeOrType;
+                    break;
+                case BtfKind.Array:
+                    uint elem = Rd(ref b, p), index = Rd(ref b, p + 4);
+                    if (elem > maxRef) maxRef = elem;
+                    if (index > maxRef) maxRef = index;
+                    break;
+                case BtfKind.Struct or BtfKind.Union or BtfKind.FuncProto:
+                    if (kind == BtfKind.FuncProto && sizeOrType > maxRef) maxRef = sizeOrType;
+                    int stride = kind == BtfKind.FuncProto ? 8 : 12;
+                    for (int m = 0; m < vlen; m++, p += stride)
+                    {
+                        uint n = Rd(ref b, p), t = Rd(ref b, p + 4);
+                        if (n > maxName) maxName = n;
+                        if (t > maxRef) maxRef = t;
+                    }
+                    break;
+                case BtfKind.Enum or BtfKind.Enum64:
+                    int estride = kind == BtfKind.Enum ? 8 : 12;
+                    for (int m = 0; m < vlen; m++, p += estride)
+                    {
+                        uint n = Rd(ref b, p);
+                        if (n > maxName) maxName = n;
+                    }
+                    break;
+                case BtfKind.Datasec:
+                    for (int m = 0; m < vlen; m++, p += 12)
+                    {
+                        uint t = Rd(ref b, p);
+                        if (t > maxRef) maxRef = t;
+                    }
+                    break;
+            }
             pos += 12 + trailer;
             if (handOver is not null && count % PublishEvery == 0) Volatile.Write(ref handOver.Published, count);
         }
@@ -85,6 +130,8 @@ internal static class BtfTypeScanner
             Volatile.Write(ref handOver.Published, count);
             handOver.Finished = true;
         }
+        maxRefOut = maxRef;
+        maxNameOut = maxName;
         return count;
     }
 
@@ -100,14 +147,10 @@ internal static class BtfTypeScanner
     private static void ThrowPastEnd(BtfKind kind, int vlen, int trailer, int left, long at, uint id, string? source) =>
         throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {vlen} needs {12 + trailer} bytes, only {left} left in the type section", at, id, source);
 
-    /// <summary>Keeps the highest type ID and string offset referenced, and hashes each type's name into the index.</summary>
+    /// <summary>Hashes each type's name into the name index.</summary>
     private sealed class Indexer(byte[] data, int[] offsets, int stringsStart, int stringsLength, uint stringBase, int expectedTypes)
     {
-        private readonly BtfNameIndex _names = new(expectedTypes);
-        // Maxima use predictable branches, not Math.Max: a cmov chained through every member serialises the loop.
-        private uint _maxRef, _maxName;
-
-        public Result ToResult(int count) => new(offsets, count, _names, _maxRef, _maxName);
+        public BtfNameIndex Names { get; } = new(expectedTypes);
 
         public void Follow(HandOver handOver)
         {
@@ -131,69 +174,21 @@ internal static class BtfTypeScanner
         public void Process(int from, int to)
         {
             ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
-            uint maxRef = _maxRef, maxName = _maxName;
             int stringsEnd = stringsStart + stringsLength;
             for (int i = from; i < to; i++)
             {
                 int pos = offsets[i];
                 uint nameOff = Rd(ref b, pos);
-                uint info = Rd(ref b, pos + 4);
-                uint sizeOrType = Rd(ref b, pos + 8);
-                var kind = (BtfKind)((info >> 24) & 0x1f);
-                int vlen = (int)(info & 0xffff);
-
                 if (nameOff != 0)
                 {
-                    if (nameOff > maxName) maxName = nameOff;
                     // Names below stringBase live in the base and are hashed once the spec is built (split BTF is small).
                     uint rel = nameOff - stringBase;
                     if (nameOff >= stringBase && rel < (uint)stringsLength)
-                        _names.Add(BtfNameIndex.HashCString(data, stringsStart + (int)rel, stringsEnd), i);
+                        Names.Add(BtfNameIndex.HashCString(data, stringsStart + (int)rel, stringsEnd), i);
                     else
-                        _names.AddPending(i, nameOff);
-                }
-
-                int p = pos + 12;
-                switch (kind)
-                {
-                    case BtfKind.Ptr or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
-                        or BtfKind.TypeTag or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag:
-                        if (sizeOrType > maxRef) maxRef = sizeOrType;
-                        break;
-                    case BtfKind.Array:
-                        uint elem = Rd(ref b, p), index = Rd(ref b, p + 4);
-                        if (elem > maxRef) maxRef = elem;
-                        if (index > maxRef) maxRef = index;
-                        break;
-                    case BtfKind.Struct or BtfKind.Union or BtfKind.FuncProto:
-                        if (kind == BtfKind.FuncProto && sizeOrType > maxRef) maxRef = sizeOrType;
-                        int stride = kind == BtfKind.FuncProto ? 8 : 12;
-                        for (int m = 0; m < vlen; m++, p += stride)
-                        {
-                            uint n = Rd(ref b, p), t = Rd(ref b, p + 4);
-                            if (n > maxName) maxName = n;
-                            if (t > maxRef) maxRef = t;
-                        }
-                        break;
-                    case BtfKind.Enum or BtfKind.Enum64:
-                        int estride = kind == BtfKind.Enum ? 8 : 12;
-                        for (int m = 0; m < vlen; m++, p += estride)
-                        {
-                            uint n = Rd(ref b, p);
-                            if (n > maxName) maxName = n;
-                        }
-                        break;
-                    case BtfKind.Datasec:
-                        for (int m = 0; m < vlen; m++, p += 12)
-                        {
-                            uint t = Rd(ref b, p);
-                            if (t > maxRef) maxRef = t;
-                        }
-                        break;
+                        Names.AddPending(i, nameOff);
                 }
             }
-            _maxRef = maxRef;
-            _maxName = maxName;
         }
     }
 }
