@@ -96,6 +96,7 @@ internal sealed class BtfNameIndex
     }
 
     /// <summary>Hash of the NUL-terminated string at data[start..]; the section [.., end) is known to end with NUL.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static uint HashCString(byte[] data, int start, int end)
     {
         ref byte b = ref MemoryMarshal.GetArrayDataReference(data);

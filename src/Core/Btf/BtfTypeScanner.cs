@@ -62,6 +62,9 @@ internal static class BtfTypeScanner
     }
 
     /// <summary>Walks the type section: one offset per record; kinds and extents checked.</summary>
+    // Fully optimised from the first call: a program parses a handful of blobs, so tiered JIT would leave these
+    // loops in unoptimised code for exactly the calls that matter.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FindRecords(byte[] data, int pos, int end, int blobStart, uint firstId, string? source, int[] offsets, HandOver? handOver,
                                    out uint maxRefOut, out uint maxNameOut)
     {
@@ -171,6 +174,7 @@ internal static class BtfTypeScanner
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Process(int from, int to)
         {
             ref byte b = ref MemoryMarshal.GetArrayDataReference(data);
