@@ -70,6 +70,22 @@ public class RawDumpTests
         });
     }
 
+    /// <summary>BPF objects (ELF32/64, both byte orders) and raw blobs of both byte orders, as bpftool reads them.</summary>
+    [TestCase("elf64le.o")]
+    [TestCase("elf64be.o")]
+    [TestCase("elf32le.o")]
+    [TestCase("elf32be.o")]
+    [TestCase("tiny.btf")]
+    [TestCase("tiny-be.btf")]
+    public void ElfAndRawFixturesDumpLikeBpftool(string fixture)
+    {
+        var bpftool = ExternalTool.Require("bpftool");
+        var path = Path.Combine(AppContext.BaseDirectory, "Data", "containers", fixture);
+        var (exit, expected, err) = ExternalTool.Run(bpftool, "btf", "dump", "file", path);
+        Assert.That(exit, Is.Zero, err);
+        AssertSameText(Dump(BtfSpec.Load(path)), expected, fixture);
+    }
+
     [Test]
     public void SplitDumpStartsAfterTheBase()
     {
