@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using K4os.Compression.LZ4;
 
 namespace BtfNotebooks.Btf.Containers;
@@ -44,7 +45,7 @@ internal sealed class Lz4FrameStream : BlockDecoderStream
         var descriptorLength = (flags & 0x08) != 0 ? 10 : 2;
         if (s.Length < 4 + descriptorLength + 1) throw new InvalidDataException("frame descriptor truncated");
         if ((flags & 0x08) != 0) _contentSize = Endian.U64(s, 6, bigEndian: false);
-        var expected = (byte)(XxHash32.Hash(s.Slice(4, descriptorLength)) >> 8);
+        var expected = (byte)(XxHash32.HashToUInt32(s.Slice(4, descriptorLength)) >> 8);
         if (s[4 + descriptorLength] != expected) throw new InvalidDataException("frame descriptor checksum mismatch");
         _position = 4 + descriptorLength + 1;
         if (_contentChecksum) _contentHash = new XxHash32();
@@ -73,7 +74,7 @@ internal sealed class Lz4FrameStream : BlockDecoderStream
         _position += size;
         if (_blockChecksums)
         {
-            if (XxHash32.Hash(data) != Endian.U32Le(s, _position)) throw new InvalidDataException($"block at 0x{blockStart:x} fails its checksum");
+            if (XxHash32.HashToUInt32(data) != Endian.U32Le(s, _position)) throw new InvalidDataException($"block at 0x{blockStart:x} fails its checksum");
             _position += 4;
         }
 
@@ -109,7 +110,7 @@ internal sealed class Lz4FrameStream : BlockDecoderStream
         if (_contentHash is null) return;
         var expected = Need(4, "content checksum");
         _position += 4;
-        if (_contentHash.Digest() != expected) throw new InvalidDataException("content checksum mismatch");
+        if (_contentHash.GetCurrentHashAsUInt32() != expected) throw new InvalidDataException("content checksum mismatch");
     }
 
     /// <summary>Checks that <paramref name="count"/> more input bytes exist; returns the u32 at the position if there are 4.</summary>
