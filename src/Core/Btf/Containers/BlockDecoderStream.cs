@@ -1,7 +1,7 @@
 namespace BtfNotebooks.Btf.Containers;
 
 /// <summary>Read-only stream over a decoder that produces its output one block at a time.</summary>
-internal abstract class BlockDecoderStream : Stream
+internal abstract class BlockDecoderStream : ForwardOnlyReadStream
 {
     private ReadOnlyMemory<byte> _block;
 
@@ -23,15 +23,5 @@ internal abstract class BlockDecoderStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

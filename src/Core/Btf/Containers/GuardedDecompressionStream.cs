@@ -6,7 +6,7 @@ namespace BtfNotebooks.Btf.Containers;
 /// and (3) integrity checks a decoder only runs when closed (SharpCompress gzip CRC) count as errors
 /// when the stream was read to the end. Supports peeking so callers can sniff the content.
 /// </summary>
-internal sealed class GuardedDecompressionStream : Stream
+internal sealed class GuardedDecompressionStream : ForwardOnlyReadStream
 {
     private readonly Decoder _decoder;
     private readonly CompressionFormat _format;
@@ -106,7 +106,6 @@ internal sealed class GuardedDecompressionStream : Stream
         return ReadDecoder(buffer);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     private int ReadDecoder(Span<byte> buffer)
     {
@@ -165,13 +164,5 @@ internal sealed class GuardedDecompressionStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => Produced - (_peeked.Length - _peekedPos); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -129,7 +129,7 @@ internal unsafe struct NativeLzmaStream
 /// <see cref="InvalidDataException"/>s, which <see cref="GuardedDecompressionStream"/> reports with
 /// the format and the offset.
 /// </summary>
-internal sealed unsafe class LiblzmaStream : Stream
+internal sealed unsafe class LiblzmaStream : ForwardOnlyReadStream
 {
     private readonly ByteSlice _input;
     private readonly ulong _memlimit;
@@ -216,7 +216,6 @@ internal sealed unsafe class LiblzmaStream : Stream
         return produced;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int ReadByte()
     {
@@ -263,13 +262,4 @@ internal sealed unsafe class LiblzmaStream : Stream
 
     ~LiblzmaStream() => Dispose(false);
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
