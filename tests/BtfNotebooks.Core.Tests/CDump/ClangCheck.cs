@@ -7,29 +7,29 @@ namespace BtfNotebooks.Tests.CDump;
 internal static class ClangCheck
 {
     /// <summary>
-    /// Writes the headers to a temporary directory, then compiles a C file that includes them in order, followed
-    /// by <paramref name="body"/> and an empty function; fails the test with clang's first errors if it does not
+    /// Writes the headers to temporary files, then compiles a C file that includes them in order, followed by
+    /// <paramref name="body"/> and an empty function; fails the test with clang's first errors if it does not
     /// compile cleanly (-Wall -Werror). <paramref name="target"/>: bpf, bpfeb or i386 (which does not know
     /// preserve_access_index, so the header is told to leave it out).
     /// </summary>
     public static void AssertCompiles(string target, IReadOnlyList<string> headers, string body = "")
     {
         string clang = ExternalTool.Require("clang-19");
-        var dir = Directory.CreateTempSubdirectory("btfnb-cdump-");
+        var files = new List<ExternalTool.TempFile>();
         try
         {
             var main = new StringBuilder();
-            for (int i = 0; i < headers.Count; i++)
+            foreach (string header in headers)
             {
-                string name = $"h{i}.h";
-                File.WriteAllText(Path.Combine(dir.FullName, name), headers[i]);
-                main.Append($"#include \"{name}\"\n");
+                var file = ExternalTool.Temp(Encoding.UTF8.GetBytes(header), ".h");
+                files.Add(file);
+                main.Append($"#include \"{file.Path}\"\n");
             }
             main.Append(body).Append("\nint btfnb_empty(void) { return 0; }\n");
-            string c = Path.Combine(dir.FullName, "main.c");
-            File.WriteAllText(c, main.ToString());
+            using var c = ExternalTool.Temp(Encoding.UTF8.GetBytes(main.ToString()), ".c");
+            using var o = ExternalTool.Temp([], ".o");
 
-            var args = new List<string> { "-target", target, "-c", "-x", "c", "-Wall", "-Werror", "-ferror-limit=20", c, "-o", Path.Combine(dir.FullName, "main.o") };
+            var args = new List<string> { "-target", target, "-c", "-x", "c", "-Wall", "-Werror", "-ferror-limit=20", c.Path, "-o", o.Path };
             if (target == "i386") args.Insert(0, "-DBPF_NO_PRESERVE_ACCESS_INDEX");
             var (exit, _, stderr) = ExternalTool.Run(clang, [.. args]);
             if (exit != 0)
@@ -37,7 +37,7 @@ internal static class ClangCheck
         }
         finally
         {
-            dir.Delete(recursive: true);
+            foreach (var file in files) file.Dispose();
         }
     }
 }

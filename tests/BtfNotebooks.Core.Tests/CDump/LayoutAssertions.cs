@@ -14,7 +14,7 @@ internal static class LayoutAssertions
     /// <param name="names">The names the dump gave the types (x___2 ...).</param>
     /// <param name="types">The types to check; each must have been defined by the dump.</param>
     /// <param name="withMembers">Also check member offsets (not only sizes).</param>
-    public static string For(BtfSpec spec, CTypeNames names, IEnumerable<BtfType> types, bool withMembers, out int count)
+    public static string For(BtfSpec spec, CDumpNames names, IEnumerable<BtfType> types, bool withMembers, out int count)
     {
         var sb = new StringBuilder();
         count = 0;

@@ -14,6 +14,8 @@ namespace BtfNotebooks.Btf.CDump;
 /// a pointer go in front of the whole declaration ("const volatile int", "const char (*)[4]"), those of a pointer
 /// right after its '*' ("char *const p"); type tags, annotations for the verifier, are skipped.</item>
 /// </list>
+/// The two also space unnamed declarators differently: plain "char (*)[4]" and "void (int)" are libbpf's
+/// "char(*)[4]" and "void(int)".
 /// </summary>
 internal sealed class CDeclarator
 {
