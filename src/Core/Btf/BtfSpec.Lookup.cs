@@ -5,42 +5,62 @@ namespace BtfNotebooks.Btf;
 public sealed partial class BtfSpec
 {
     /// <summary>All types named <paramref name="name"/> (base first, ascending IDs).</summary>
-    public List<BtfType> FindByName(string name)
-    {
-        var result = new List<BtfType>();
-        Span<byte> buffer = name.Length <= 256 ? stackalloc byte[1024] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
-        int n = Encoding.UTF8.GetBytes(name, buffer);
-        CollectByName(buffer[..n], result);
-        return result;
-    }
+    public List<BtfType> FindByName(string name) => FindByName(name, includeFunctions: true);
 
     /// <summary>All types whose name is exactly these UTF-8 bytes (names need not be valid UTF-8).</summary>
     public List<BtfType> FindByName(ReadOnlySpan<byte> utf8Name)
     {
         var result = new List<BtfType>();
-        CollectByName(utf8Name, result);
+        CollectByName(utf8Name, result, includeFunctions: true);
         return result;
-    }
-
-    private void CollectByName(ReadOnlySpan<byte> name, List<BtfType> into)
-    {
-        Base?.CollectByName(name, into);
-        int first = into.Count;
-        foreach (int local in _names.Candidates(name))
-        {
-            var t = new BtfType(this, FirstTypeId + (uint)local, _typeOffsets[local]);
-            if (t.NameBytes.SequenceEqual(name)) into.Add(t);
-        }
-        // chains hold the newest first; callers expect ID order
-        into.Reverse(first, into.Count - first);
     }
 
     /// <summary>The lowest-ID type of the given kind and name, or null (like libbpf's btf__find_by_name_kind).</summary>
     public BtfType? FindByName(string name, BtfKind kind)
     {
-        foreach (var t in FindByName(name))
+        foreach (var t in FindByName(name, includeFunctions: kind == BtfKind.Func))
             if (t.Kind == kind) return t;
         return null;
+    }
+
+    private List<BtfType> FindByName(string name, bool includeFunctions)
+    {
+        var result = new List<BtfType>();
+        Span<byte> buffer = name.Length <= 256 ? stackalloc byte[1024] : new byte[Encoding.UTF8.GetMaxByteCount(name.Length)];
+        int n = Encoding.UTF8.GetBytes(name, buffer);
+        CollectByName(buffer[..n], result, includeFunctions);
+        return result;
+    }
+
+    private void CollectByName(ReadOnlySpan<byte> name, List<BtfType> into, bool includeFunctions)
+    {
+        Base?.CollectByName(name, into, includeFunctions);
+        int first = into.Count;
+        AddMatches(_names, name, into);
+        if (includeFunctions) AddMatches(_functionNames.Value, name, into);
+        into.Sort(first, into.Count - first, Comparer<BtfType>.Create((a, b) => a.Id.CompareTo(b.Id)));
+    }
+
+    private void AddMatches(BtfNameIndex index, ReadOnlySpan<byte> name, List<BtfType> into)
+    {
+        foreach (int local in index.Candidates(name))
+        {
+            var t = new BtfType(this, FirstTypeId + (uint)local, _typeOffsets[local]);
+            if (t.NameBytes.SequenceEqual(name)) into.Add(t);
+        }
+    }
+
+    private BtfNameIndex BuildFunctionIndex()
+    {
+        var index = new BtfNameIndex(LocalTypeCount);
+        for (int i = 0; i < LocalTypeCount; i++)
+        {
+            int off = _typeOffsets[i];
+            uint nameOff = U32(off);
+            if (nameOff != 0 && ((U32(off + 4) >> 24) & 0x1f) == (uint)BtfKind.Func)
+                index.Add(BtfNameIndex.Hash(StringBytes(nameOff)), i);
+        }
+        return index;
     }
 
     /// <summary>
@@ -54,7 +74,10 @@ public sealed partial class BtfSpec
         foreach (var (prefix, kind) in new[] { ("struct ", BtfKind.Struct), ("union ", BtfKind.Union), ("enum ", BtfKind.Enum), ("typedef ", BtfKind.Typedef) })
             if (text.StartsWith(prefix, StringComparison.Ordinal)) { wanted = kind; text = text[prefix.Length..].Trim(); break; }
 
-        var all = FindByName(text);
+        // Functions are only the last resort of a bare name, so their index is not needed for most references.
+        var all = FindByName(text, includeFunctions: false);
+        if (wanted is null && !all.Any(t => t.Kind.IsComposite() || t.Kind.IsEnum() || t.Kind == BtfKind.Typedef))
+            all = FindByName(text, includeFunctions: true);
         BtfType pick = wanted switch
         {
             BtfKind.Enum => First(all, t => t.Kind.IsEnum()),

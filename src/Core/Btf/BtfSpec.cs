@@ -18,6 +18,9 @@ public sealed partial class BtfSpec
     // Absolute offset in _data of each type's btf_type, indexed by (id - FirstTypeId).
     private readonly int[] _typeOffsets;
     private readonly BtfNameIndex _names;
+    // FUNC names are looked up rarely (attach points) yet are most of a vmlinux's names, so they are indexed on
+    // the first lookup that can return a function rather than during the parse.
+    private readonly Lazy<BtfNameIndex> _functionNames;
 
     private BtfSpec(byte[] data, BtfHeader header, int blobStart, int blobLength, BtfSpec? baseSpec, string? source, int[] typeOffsets, int typeCount, BtfNameIndex names)
     {
@@ -34,6 +37,7 @@ public sealed partial class BtfSpec
         _typeOffsets = typeOffsets;
         LocalTypeCount = typeCount;
         _names = names;
+        _functionNames = new Lazy<BtfNameIndex>(BuildFunctionIndex, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public BtfHeader Header { get; }
@@ -69,7 +73,8 @@ public sealed partial class BtfSpec
     public int LocalStringLength => _stringsLength;
 
     /// <summary>Memory held by this spec (bytes array + offsets + index), excluding the base.</summary>
-    public long RetainedBytes => _data.Length + (long)_typeOffsets.Length * 4 + _names.RetainedBytes;
+    public long RetainedBytes => _data.Length + (long)_typeOffsets.Length * 4 + _names.RetainedBytes
+        + (_functionNames.IsValueCreated ? _functionNames.Value.RetainedBytes : 0);
 
     /// <summary>The type with this ID, looking into the base for lower IDs; ID 0 is void.</summary>
     public BtfType this[uint id]

@@ -7,7 +7,7 @@ namespace BtfNotebooks.Btf;
 /// <summary>
 /// The hot path of parsing, in two parts: <see cref="FindRecords"/> walks the type section (kinds and extents
 /// checked, one offset per type, and the highest type ID and string offset referenced: the precise pass in BtfSpec
-/// names an offender) and <see cref="Indexer"/> hashes every type's name into the name index. For a large blob (a
+/// names an offender) and <see cref="Indexer"/> hashes every type's name but FUNCs' into the name index. For a large blob (a
 /// vmlinux) the indexer follows the walker on a second core, so the wall time is about that of the walk alone;
 /// small blobs (modules, BPF objects) are done in one thread.
 /// </summary>
@@ -150,7 +150,7 @@ internal static class BtfTypeScanner
     private static void ThrowPastEnd(BtfKind kind, int vlen, int trailer, int left, long at, uint id, string? source) =>
         throw new BtfFormatException($"{kind.ToBpftoolName()} with vlen {vlen} needs {12 + trailer} bytes, only {left} left in the type section", at, id, source);
 
-    /// <summary>Hashes each type's name into the name index.</summary>
+    /// <summary>Hashes each type's name into the name index (FUNC names are indexed separately, on first use).</summary>
     private sealed class Indexer(byte[] data, int[] offsets, int stringsStart, int stringsLength, uint stringBase, int expectedTypes)
     {
         public BtfNameIndex Names { get; } = new(expectedTypes);
@@ -183,7 +183,8 @@ internal static class BtfTypeScanner
             {
                 int pos = offsets[i];
                 uint nameOff = Rd(ref b, pos);
-                if (nameOff != 0)
+                // FUNC names (three quarters of a vmlinux's names) get their own index, built on first use.
+                if (nameOff != 0 && ((Rd(ref b, pos + 4) >> 24) & 0x1f) != (uint)BtfKind.Func)
                 {
                     // Names below stringBase live in the base and are hashed once the spec is built (split BTF is small).
                     uint rel = nameOff - stringBase;

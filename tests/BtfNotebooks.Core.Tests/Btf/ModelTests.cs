@@ -105,6 +105,18 @@ public class ModelTests
     }
 
     [Test]
+    public void FunctionsAreFoundByNameAndKind()
+    {
+        var spec = BtfSpec.Parse(TestKernels.RawBlob(TestKernels.Local618), null, "fresh"); // function index not built yet
+        var func = spec.FindByName("bpf_prog_run_array", BtfKind.Func) ?? spec.FindByName("schedule", BtfKind.Func);
+        Assert.That(func, Is.Not.Null);
+        Assert.That(func!.Value.Kind, Is.EqualTo(BtfKind.Func));
+        Assert.That(spec.FindByName("schedule").Select(t => t.Kind), Does.Contain(BtfKind.Func));
+        Assert.That(spec.FindType("schedule").Kind, Is.EqualTo(BtfKind.Func), "a bare name that is only a function");
+        Assert.That(spec.FindByName("task_struct", BtfKind.Func), Is.Null);
+    }
+
+    [Test]
     public void EveryNamedTypeIsFoundByItsName()
     {
         var spec = TestKernels.Spec(TestKernels.Debian61);
