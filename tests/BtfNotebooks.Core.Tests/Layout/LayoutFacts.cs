@@ -32,22 +32,15 @@ public static class LayoutFacts
 
     private static string Hole(LayoutHole hole) => hole.IsBitHole ? $"bithole {hole.SizeBits}" : $"hole {hole.SizeBytes}";
 
+    /// <summary>
+    /// The closing statistics as <see cref="StructLayout.ToText"/> prints them (from "size:" to the closing brace),
+    /// so the comparison checks the renderer itself, not a second copy of its rules.
+    /// </summary>
     private static void Summary(StructLayout layout, List<string> facts)
     {
-        var s = layout.Summary;
-        facts.Add($"sum size: {layout.Size}, cachelines: {layout.Cachelines}, members: {s.Members}");
-        if (s.HoleBytes > 0 || s.BitHoleBits > 0)
-        {
-            if (s.SumMemberBytes > 0)
-                facts.Add($"sum sum members: {s.SumMemberBytes}{(s.HoleBytes > 0 ? $", holes: {s.HoleCount}, sum holes: {s.HoleBytes}" : "")}");
-            if (s.SumBitfieldBits > 0)
-                facts.Add(s.BitHoleBits > 0
-                    ? $"sum sum bitfield members: {s.SumBitfieldBits} bits, bit holes: {s.BitHoleCount}, sum bit holes: {s.BitHoleBits} bits"
-                    : $"sum sum bitfield members: {s.SumBitfieldBits} bits ({s.SumBitfieldBits / 8} bytes)");
-        }
-        if (s.Padding > 0) facts.Add($"sum padding: {s.Padding}");
-        if (s.PaddedMembers > 0) facts.Add($"sum paddings: {s.PaddedMembers}, sum paddings: {s.SumPaddings}");
-        if (s.BitPadding > 0) facts.Add($"sum bit_padding: {s.BitPadding} bits");
-        if (layout.LastCachelineBytes != 0) facts.Add($"sum last cacheline: {layout.LastCachelineBytes} bytes");
+        var lines = layout.ToText().Split('\n');
+        int start = Array.FindLastIndex(lines, l => l.StartsWith("\t/* size: ", StringComparison.Ordinal));
+        for (int i = start; i >= 0 && i < lines.Length && lines[i].StartsWith("\t/* ", StringComparison.Ordinal); i++)
+            facts.Add("sum " + lines[i].Trim()[2..^2].Trim());
     }
 }
