@@ -20,9 +20,9 @@ public static class BenchData
     public static string LocalRawPath()
     {
         var path = Path.Combine(Path.GetTempPath(), "btfnb-bench-local-6.18-amd64.btf");
-        if (!File.Exists(path)) File.WriteAllBytes(path, Decompress(KernelXz("local-6.18-amd64")));
+        if (!File.Exists(path)) File.WriteAllBytes(path, ExtractRaw(KernelXz("local-6.18-amd64")));
         return path;
     }
 
-    public static byte[] Decompress(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
+    public static byte[] ExtractRaw(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
 }

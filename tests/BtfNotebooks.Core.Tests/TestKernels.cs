@@ -36,10 +36,10 @@ public static class TestKernels
     public static string PathOf(string name) => Path.Combine(DataDir, name + ".btf.xz");
 
     /// <summary>The decompressed raw blob of a shipped kernel.</summary>
-    public static byte[] RawBlob(string name) => Raw.GetOrAdd(name, n => Decompress(PathOf(n)));
+    public static byte[] RawBlob(string name) => Raw.GetOrAdd(name, n => ExtractRaw(PathOf(n)));
 
-    /// <summary>The raw BTF inside a file of any supported form (here: xz of raw BTF).</summary>
-    public static byte[] Decompress(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
+    /// <summary>The raw BTF inside a file of any supported form, through the library's own container code.</summary>
+    public static byte[] ExtractRaw(string path) => BtfContainer.ExtractFile(path).Span.ToArray();
 
     /// <summary>A shipped kernel, parsed once per test run. Module names load on top of their vmlinux.</summary>
     public static BtfSpec Spec(string name) => Specs.GetOrAdd(name, n =>

@@ -38,8 +38,10 @@ public sealed partial class BtfSpec
         int first = into.Count;
         AddMatches(_names, name, into);
         if (includeFunctions) AddMatches(_functionNames.Value, name, into);
-        into.Sort(first, into.Count - first, Comparer<BtfType>.Create((a, b) => a.Id.CompareTo(b.Id)));
+        into.Sort(first, into.Count - first, ById);
     }
+
+    private static readonly Comparer<BtfType> ById = Comparer<BtfType>.Create((a, b) => a.Id.CompareTo(b.Id));
 
     private void AddMatches(BtfNameIndex index, ReadOnlySpan<byte> name, List<BtfType> into)
     {

@@ -55,7 +55,7 @@ public class RawDumpTests
         var bpftool = ExternalTool.Require("bpftool");
         var files = Directory.GetFiles(dir, "*.btf.xz").Order().ToArray();
         Assert.That(files, Has.Length.GreaterThanOrEqualTo(30));
-        var raws = files.ToDictionary(f => Path.GetFileName(f)[..^".btf.xz".Length], TestKernels.Decompress);
+        var raws = files.ToDictionary(f => Path.GetFileName(f)[..^".btf.xz".Length], TestKernels.ExtractRaw);
         Parallel.ForEach(raws, new ParallelOptions { MaxDegreeOfParallelism = 2 }, kv =>
         {
             string? baseName = TestKernels.BaseOf(kv.Key);

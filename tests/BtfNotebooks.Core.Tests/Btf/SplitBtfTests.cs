@@ -44,11 +44,11 @@ public class SplitBtfTests
         var dir = TestKernels.SharedDir ?? throw new IgnoreException("../shared/kernels is not present");
         var modules = Directory.GetFiles(dir, "*.btf.xz").Select(f => Path.GetFileName(f)[..^7]).Where(n => TestKernels.BaseOf(n) is not null).ToArray();
         var bases = modules.Select(m => TestKernels.BaseOf(m)!).Distinct()
-            .ToDictionary(b => b, b => BtfSpec.Parse(TestKernels.Decompress(Path.Combine(dir, b + ".btf.xz")), null, b));
+            .ToDictionary(b => b, b => BtfSpec.Parse(TestKernels.ExtractRaw(Path.Combine(dir, b + ".btf.xz")), null, b));
         Assert.That(modules, Has.Length.GreaterThanOrEqualTo(6));
         foreach (var m in modules)
         {
-            var raw = TestKernels.Decompress(Path.Combine(dir, m + ".btf.xz"));
+            var raw = TestKernels.ExtractRaw(Path.Combine(dir, m + ".btf.xz"));
             foreach (var (name, spec) in bases)
             {
                 if (name == TestKernels.BaseOf(m))

@@ -100,6 +100,18 @@ public class BtfnbCommandTests
     }
 
     [Test]
+    public void DriftPrintsAnAlignedTableByDefault()
+    {
+        var r = Btfnb.Run("drift", "task_struct.pid", "sizeof:task_struct",
+            "--kernel", "6.18=" + Btfnb.Kernel(TestKernels.Local618), "--kernel", "6.1=" + Btfnb.Kernel(TestKernels.Debian61));
+        Assert.That(r.Exit, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout, Is.EqualTo(
+            "kernel  task_struct.pid  sizeof:task_struct\n" +
+            "6.18               1264                3264\n" +
+            "6.1                2416                9792\n"));
+    }
+
+    [Test]
     public void DriftWritesHtml()
     {
         var path = Path.Combine(Path.GetTempPath(), $"btfnb-drift-{Guid.NewGuid():N}.html");

@@ -30,7 +30,7 @@ public sealed record DriftField(string Text, string TypeName, string? MemberPath
         BtfType composite;
         try { composite = spec.FindComposite(TypeName); }
         catch (BtfLookupException e) { return DriftValue.Missing(e.Message); }
-        if (IsSizeOf) return DriftValue.Bytes(spec.SizeOf(composite), spec.SizeOf(composite));
+        if (IsSizeOf) return DriftValue.Bytes(spec.SizeOf(composite), 0); // the value is the size; no member size
         FieldLocation loc;
         try { loc = spec.ResolveField(composite, MemberPath!); }
         catch (BtfLookupException e) { return DriftValue.Missing(e.Message); }
