@@ -1,0 +1,7 @@
+namespace BtfNotebooks.Asm.Text;
+
+// Placeholder: being written (issue 3).
+internal static class LlvmAssembler
+{
+    public static AssembledProgram Assemble(string text, string? source) => throw new NotImplementedException();
+}

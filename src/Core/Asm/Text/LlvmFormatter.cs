@@ -1,0 +1,9 @@
+namespace BtfNotebooks.Asm.Text;
+
+// Placeholder: being written (issue 3).
+internal static class LlvmFormatter
+{
+    public static string Format(in Instruction insn) => throw new NotImplementedException();
+
+    public static string Disassemble(IReadOnlyList<Instruction> program, bool labels) => throw new NotImplementedException();
+}
