@@ -7,5 +7,6 @@ var root = new RootCommand("btfnb: BTF and CO-RE, seen and tested on one machine
 {
     BtfCommands.Create(),
     DriftCommand.Create(),
+    ConformanceCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,110 @@
+using BtfNotebooks.Asm;
+using BtfNotebooks.Asm.Text;
+using BtfNotebooks.Vm;
+
+namespace BtfNotebooks.Conformance;
+
+/// <summary>The outcome of one conformance file: passed or not, and why (the reason is set for failures and for
+/// expected errors that occurred).</summary>
+public sealed record ConformanceOutcome(string Path, bool Passed, string? Reason, ulong? R0 = null, long Instructions = 0);
+
+/// <summary>
+/// Runs bpf_conformance files the way its harness does: the program from <c>-- raw</c> (else assembled from
+/// <c>-- asm</c>), r1 = the <c>-- mem</c> bytes, r2 = their length, and r0 compared with <c>-- result</c>. When a
+/// file has both raw and asm, the assembled bytes must equal the raw ones too.
+/// </summary>
+public static class ConformanceRunner
+{
+    /// <summary>
+    /// Runs one file. With <paramref name="expectFailure"/> (the suite's negative tests) the file passes when it is
+    /// rejected or its run fails; if it names an error text, a rejection by the assembler, decoder or VM must
+    /// contain it.
+    /// </summary>
+    public static ConformanceOutcome Run(string path, bool expectFailure = false, long instructionBudget = 1_000_000)
+    {
+        ConformanceTestFile file;
+        try
+        {
+            file = ConformanceTestFile.Load(path);
+        }
+        catch (FormatException e)
+        {
+            return expectFailure ? new(path, true, e.Message) : new(path, false, e.Message);
+        }
+
+        string? failure;
+        ulong? r0 = null;
+        long executed = 0;
+        string? expectedText = null;
+        try
+        {
+            (r0, executed) = Execute(file, instructionBudget);
+            if (file.ExpectedError is not null) failure = $"expected an error{(file.ExpectedError.Length > 0 ? $" ('{file.ExpectedError}')" : "")} but r0 = 0x{r0:x}";
+            else if (r0 != file.ExpectedResult) failure = $"r0 = 0x{r0:x}, expected 0x{file.ExpectedResult:x}";
+            else failure = null;
+        }
+        catch (Exception e) when (e is AssemblyException or BpfEncodingException or BpfRuntimeException or ConformanceMismatchException)
+        {
+            failure = e is AssemblyException a ? InFile(a, file) : e.Message;
+            expectedText = file.ExpectedError;
+            if (!string.IsNullOrEmpty(expectedText) && failure.Contains(expectedText, StringComparison.OrdinalIgnoreCase))
+                return new(path, true, failure, r0, executed); // the error the file asks for
+            if (expectedText is not null && expectedText.Length == 0 && !expectFailure)
+                return new(path, true, failure, r0, executed);
+        }
+        if (expectFailure)
+        {
+            if (failure is null) return new(path, false, $"expected this negative test to fail, but r0 = 0x{r0:x} as its result says");
+            if (!string.IsNullOrEmpty(expectedText) && !failure.Contains(expectedText, StringComparison.OrdinalIgnoreCase))
+                return new(path, false, $"failed as expected but with '{failure}', not '{expectedText}'");
+            return new(path, true, failure, r0, executed);
+        }
+        return new(path, failure is null, failure, r0, executed);
+    }
+
+    private static (ulong R0, long Executed) Execute(ConformanceTestFile file, long budget)
+    {
+        IReadOnlyList<Instruction> program;
+        if (file.Raw is not null)
+        {
+            program = InstructionCodec.Decode(file.Raw, ByteOrder.LittleEndian, validate: true, source: file.Path);
+            if (file.Assembly is not null)
+            {
+                var assembled = Assembler.Assemble(file.Assembly, AsmSyntax.Conformance, file.Path).Encode();
+                if (!assembled.AsSpan().SequenceEqual(file.Raw))
+                    throw new ConformanceMismatchException($"the -- asm section assembles to {Convert.ToHexString(assembled)}, but -- raw is {Convert.ToHexString(file.Raw)}");
+            }
+        }
+        else
+        {
+            program = Assembler.Assemble(file.Assembly!, AsmSyntax.Conformance, file.Path).Instructions;
+        }
+
+        var vm = new BpfVm(program, new VmOptions { InstructionBudget = budget, EntryRegisters = [1, 2] });
+        // Helper 5 is the kernel's bpf_ktime_get_ns; the suite's call tests only need a helper that returns.
+        ulong clock = 0;
+        vm.Helpers.Register(5, "bpf_ktime_get_ns", _ => clock += 1000);
+        ulong mem = ProgramContext.Setup(vm, ProgramContextKind.Raw, file.Memory);
+        var result = vm.Run(mem, (ulong)file.Memory.Length);
+        return (result.R0, result.InstructionsExecuted);
+    }
+
+    // Assembler lines count from the asm section; report file lines.
+    private static string InFile(AssemblyException a, ConformanceTestFile file) =>
+        string.Join("; ", a.Diagnostics.Select(d => $"{Path.GetFileName(file.Path)}:{d.Line + file.AssemblyFirstLine - 1}:{d.Column}: {d.Message}"));
+
+    /// <summary>Runs every path (files, or directories of <c>*.data</c>) in name order.</summary>
+    public static IEnumerable<ConformanceOutcome> RunAll(IEnumerable<string> paths, bool expectFailure = false, long instructionBudget = 1_000_000)
+    {
+        foreach (var p in paths)
+        {
+            var files = Directory.Exists(p)
+                ? Directory.GetFiles(p, "*.data").Order(StringComparer.Ordinal).ToArray()
+                : File.Exists(p) ? [p] : throw new FileNotFoundException($"no such file or directory: {p}", p);
+            foreach (var f in files) yield return Run(f, expectFailure, instructionBudget);
+        }
+    }
+}
+
+/// <summary>A file whose own sections disagree (asm vs raw).</summary>
+public sealed class ConformanceMismatchException(string message) : Exception(message);

@@ -1,0 +1,78 @@
+using BtfNotebooks.Asm;
+
+namespace BtfNotebooks.Vm;
+
+public sealed partial class BpfVm
+{
+    /// <summary>One slot as the interpreter reads it: fields unpacked, signed variants given their own opcodes.</summary>
+    internal struct DecodedSlot
+    {
+        public byte Op;
+        public byte Dst;
+        public byte Src;
+        public short Off;
+        public int Imm;
+    }
+
+    // Opcodes RFC 9669 leaves undefined, reused internally so the dispatch switch needs no second look at the
+    // offset field: signed division/modulo (offset 1), sign-extending moves (offset 8/16/32), local calls (src 1).
+    internal const byte SDiv64Imm = 0xe7, SDiv64Reg = 0xef, SMod64Imm = 0xf7, SMod64Reg = 0xff;
+    internal const byte SDiv32Imm = 0xe4, SDiv32Reg = 0xec, SMod32Imm = 0xf4, SMod32Reg = 0xfc;
+    internal const byte MovSx64 = 0xdf, MovSx32 = 0x8c, LocalCall = 0x86;
+
+    private DecodedSlot[] Prepare()
+    {
+        var uninitialized = RegisterInitAnalysis.FindUninitializedReads(_program, Options.EntryRegisters);
+        if (uninitialized.Count > 0)
+        {
+            var (slot, reg) = uninitialized[0];
+            string more = uninitialized.Count > 1 ? $" (and {uninitialized.Count - 1} more such read(s))" : "";
+            throw ProgramError(slot, $"invalid read of r{reg}: no path to this instruction writes it{more}");
+        }
+
+        var code = new DecodedSlot[SlotCount];
+        for (int i = 0; i < _program.Length; i++)
+        {
+            var insn = _program[i];
+            int slot = _slotOf[i];
+            byte op = insn.Opcode;
+            if (insn.IsArithmetic && insn.Offset != 0)
+            {
+                bool is64 = insn.Class == InstructionClass.Alu64, reg = insn.Source == OperandSource.Register;
+                op = insn.AluOperation switch
+                {
+                    AluOperation.Div => is64 ? (reg ? SDiv64Reg : SDiv64Imm) : (reg ? SDiv32Reg : SDiv32Imm),
+                    AluOperation.Mod => is64 ? (reg ? SMod64Reg : SMod64Imm) : (reg ? SMod32Reg : SMod32Imm),
+                    _ => is64 ? MovSx64 : MovSx32,
+                };
+            }
+            else if (insn.IsCall)
+            {
+                switch ((CallKind)insn.Src)
+                {
+                    case CallKind.Local: op = LocalCall; break;
+                    case CallKind.Kfunc: throw ProgramError(slot, $"kfunc call (BTF ID {insn.Imm}) cannot run: the VM has no kernel functions");
+                    default:
+                        if (Helpers.Find(insn.Imm) is null)
+                            throw new BpfRuntimeException(RuntimeErrorKind.UnknownHelper, $"unknown helper {insn.Imm}: no helper with this ID is registered").At(slot, Describe(slot));
+                        break;
+                }
+            }
+            code[slot] = new DecodedSlot { Op = op, Dst = (byte)insn.Dst, Src = (byte)insn.Src, Off = insn.Offset, Imm = insn.Imm };
+            if (insn.IsWide)
+            {
+                long value = insn.Imm64;
+                if (insn.LoadImm64Kind != LoadImm64Kind.Value)
+                {
+                    if (_resolve is null)
+                        throw ProgramError(slot, $"lddw of a {insn.LoadImm64Kind} (imm {insn.Imm}) needs a loader to resolve it; none is attached");
+                    value = (long)_resolve(insn, slot);
+                }
+                code[slot].Imm = (int)value;
+                code[slot].Src = 0;
+                code[slot + 1] = new DecodedSlot { Imm = (int)(value >> 32) };
+            }
+        }
+        return code;
+    }
+}

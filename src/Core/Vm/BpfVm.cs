@@ -1,0 +1,100 @@
+using BtfNotebooks.Asm;
+
+namespace BtfNotebooks.Vm;
+
+/// <summary>
+/// Runs one BPF program with RFC 9669 semantics on a little-endian machine model. Memory is the VM's own
+/// <see cref="AddressSpace"/>: stack frames, context, packet and whatever the caller maps; every access is
+/// bounds-checked and a fault names the instruction, address, size and region. Not thread-safe: one run at a time.
+/// </summary>
+public sealed partial class BpfVm
+{
+    private readonly Instruction[] _program;
+    private readonly int[] _slotOf;
+    private readonly MemoryRegion[] _stack;
+    private DecodedSlot[]? _code;
+
+    /// <summary>
+    /// Prepares <paramref name="program"/>: it must pass <see cref="ProgramValidator"/> (every error listed with its
+    /// slot in a <see cref="BpfEncodingException"/>).
+    /// </summary>
+    public BpfVm(IReadOnlyList<Instruction> program, VmOptions? options = null)
+    {
+        Options = options ?? new VmOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxCallFrames, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.StackSize, 8);
+        _program = [.. program];
+        var errors = ProgramValidator.Validate(_program);
+        if (errors.Count > 0) throw new BpfEncodingException(errors);
+        _slotOf = ProgramValidator.SlotIndex(_program, out int slots);
+        SlotCount = slots;
+        _stack = new MemoryRegion[Options.MaxCallFrames];
+        for (int f = 0; f < _stack.Length; f++)
+            _stack[f] = Memory.Map(f == 0 ? "stack" : $"stack (frame {f})", new byte[Options.StackSize], RegionKind.Stack);
+    }
+
+    public VmOptions Options { get; }
+
+    public IReadOnlyList<Instruction> Instructions => _program;
+
+    /// <summary>Program length in 8-byte slots (lddw counts 2).</summary>
+    public int SlotCount { get; }
+
+    public AddressSpace Memory { get; } = new();
+
+    public HelperTable Helpers { get; } = new();
+
+    /// <summary>
+    /// Resolves an <c>lddw</c> whose src is not a plain value (map fd, map value, BTF ID...) to the 64-bit value
+    /// the register gets. Without a resolver such programs do not run (the test framework attaches maps).
+    /// </summary>
+    public Func<Instruction, int, ulong>? ResolveLoadImm64
+    {
+        get => _resolve;
+        set { _resolve = value; _code = null; }
+    }
+
+    private Func<Instruction, int, ulong>? _resolve;
+
+    /// <summary>
+    /// Formats an instruction for error messages (the text layer plugs in its disassembler here).
+    /// </summary>
+    public static Func<Instruction, string>? InstructionFormatter { get; set; }
+
+    /// <summary>The entry frame's stack region (r10 points at its end).</summary>
+    public MemoryRegion Stack => _stack[0];
+
+    /// <summary>Runs the program with r1..r5 set; returns r0 and the instruction count, or throws <see cref="BpfRuntimeException"/>.</summary>
+    public RunResult Run(ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
+    {
+        var code = _code ??= Prepare();
+        Array.Clear(_stack[0].Data);
+        try
+        {
+            return Execute(code, r1, r2, r3, r4, r5);
+        }
+        catch (BpfRuntimeException e) when (e.Slot is null && _lastSlot >= 0)
+        {
+            throw e.At(_lastSlot, Describe(_lastSlot));
+        }
+    }
+
+    private int _lastSlot = -1;
+
+    internal string? Describe(int slot)
+    {
+        int i = Array.BinarySearch(_slotOf, slot);
+        if (i < 0 || InstructionFormatter is null) return null;
+        try
+        {
+            return InstructionFormatter(_program[i]);
+        }
+        catch (NotImplementedException)
+        {
+            return null;
+        }
+    }
+
+    private BpfRuntimeException ProgramError(int slot, string reason) =>
+        new BpfRuntimeException(RuntimeErrorKind.Unsupported, reason).At(slot, Describe(slot));
+}

@@ -1,0 +1,46 @@
+namespace BtfNotebooks.Vm;
+
+/// <summary>
+/// A program context (xdp_md, __sk_buff...). Its pointer fields are declared 32-bit in the UAPI struct but the
+/// kernel rewrites loads of them into loads of the real 64-bit pointers; this region does the same, so
+/// <c>r2 = *(u32 *)(r1 + 0)</c> yields the packet's full virtual address. Other fields read as stored. Stores go
+/// only to the ranges declared writable (the kernel verifier rejects the rest).
+/// </summary>
+public sealed class ContextRegion : MemoryRegion
+{
+    private readonly Dictionary<int, (string Name, ulong Value)> _pointers = [];
+    private readonly List<(int Start, int End)> _writable = [];
+
+    internal ContextRegion(string name, int size, ulong address) : base(name, RegionKind.Context, new byte[size], writable: true, address)
+    {
+        HasHooks = true;
+    }
+
+    /// <summary>Declares the 32-bit field at <paramref name="offset"/> to stand for the 64-bit <paramref name="value"/>.</summary>
+    public void SetPointer(int offset, string field, ulong value) => _pointers[offset] = (field, value);
+
+    /// <summary>Lets programs store into [start, end).</summary>
+    public void AllowWrites(int start, int end) => _writable.Add((start, end));
+
+    /// <summary>Writes a 32-bit field value.</summary>
+    public void SetUInt32(int offset, uint value) => BitConverter.TryWriteBytes(Data.AsSpan(offset, 4), value);
+
+    internal override ulong? LoadHook(int offset, int size)
+    {
+        foreach (var (at, (field, value)) in _pointers)
+        {
+            if (offset == at && size == 4) return value;
+            if (offset < at + 4 && at < offset + size)
+                throw new BpfRuntimeException(RuntimeErrorKind.MemoryFault,
+                    $"context field '{field}' (offset {at}) must be read as one 4-byte load; this load is {size} byte(s) at offset {offset}");
+        }
+        return null;
+    }
+
+    internal override string? StoreHook(int offset, int size)
+    {
+        foreach (var (start, end) in _writable)
+            if (offset >= start && offset + size <= end) return null;
+        return $"context offset {offset} ({size} byte(s)) is not writable";
+    }
+}

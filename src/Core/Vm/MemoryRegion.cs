@@ -1,0 +1,61 @@
+namespace BtfNotebooks.Vm;
+
+/// <summary>What a region of the VM's address space holds; named in fault messages.</summary>
+public enum RegionKind
+{
+    Stack,
+    Context,
+    Packet,
+    MapValue,
+    Kernel,
+    Other,
+}
+
+/// <summary>
+/// A contiguous run of bytes the program may address. Each region lives in its own 4 GiB window of the VM's
+/// virtual address space (<see cref="Address"/> = window start), so pointer arithmetic that leaves the region
+/// can never land in another one: the bounds check catches it. The bytes are an ordinary managed array; no host
+/// address is ever visible to the program.
+/// </summary>
+public class MemoryRegion
+{
+    internal MemoryRegion(string name, RegionKind kind, byte[] data, bool writable, ulong address)
+    {
+        Name = name;
+        Kind = kind;
+        Data = data;
+        Writable = writable;
+        Address = address;
+    }
+
+    public string Name { get; }
+
+    public RegionKind Kind { get; }
+
+    /// <summary>The region's bytes; the program reads and writes them directly.</summary>
+    public byte[] Data { get; }
+
+    public int Length => Data.Length;
+
+    public bool Writable { get; }
+
+    /// <summary>Virtual address of <c>Data[0]</c>.</summary>
+    public ulong Address { get; }
+
+    /// <summary>One past the last byte's virtual address.</summary>
+    public ulong End => Address + (ulong)Data.Length;
+
+    /// <summary>
+    /// True when loads and stores must go through <see cref="LoadHook"/>/<see cref="StoreHook"/> (a context whose
+    /// 32-bit fields stand for 64-bit pointers, as the kernel rewrites them).
+    /// </summary>
+    internal bool HasHooks { get; private protected set; }
+
+    /// <summary>Value of a hooked load, or null to read the bytes.</summary>
+    internal virtual ulong? LoadHook(int offset, int size) => null;
+
+    /// <summary>Null to store normally; otherwise why this store is refused.</summary>
+    internal virtual string? StoreHook(int offset, int size) => null;
+
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} region '{Name}' 0x{Address:x}..0x{End:x} ({Length} bytes{(Writable ? "" : ", read-only")})";
+}
