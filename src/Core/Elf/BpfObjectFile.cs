@@ -1,0 +1,103 @@
+using BtfNotebooks.Asm;
+
+namespace BtfNotebooks.Elf;
+
+/// <summary>
+/// A BPF relocatable object as clang builds it (<c>-target bpf</c> or <c>bpfeb</c>): its sections, symbols,
+/// relocations, license and programs. Everything is read and checked in <see cref="Parse"/>; malformed input gives an
+/// <see cref="ElfFormatException"/> naming the file offset.
+/// </summary>
+public sealed class BpfObjectFile
+{
+    /// <summary>The section whose NUL-terminated contents are the program's license (<c>SEC("license")</c>).</summary>
+    public const string LicenseSection = "license";
+
+    private readonly ElfBytes _elf;
+    private readonly Dictionary<int, CodeSection> _code;
+    private readonly Dictionary<int, IReadOnlyList<ElfRelocation>> _relocations;
+
+    private BpfObjectFile(ElfBytes elf, ElfSectionHeader[] sections, ElfSymbol[] symbols,
+        Dictionary<int, IReadOnlyList<ElfRelocation>> relocations, Dictionary<int, CodeSection> code, List<BpfObjectProgram> programs)
+    {
+        _elf = elf;
+        _code = code;
+        _relocations = relocations;
+        Sections = sections;
+        Symbols = symbols;
+        Programs = programs;
+        License = FindSection(LicenseSection) is { HasNoFileData: false } license
+            ? ElfBytes.TryString(SectionData(license).Span, 0) ?? System.Text.Encoding.Latin1.GetString(SectionData(license).Span)
+            : null;
+    }
+
+    /// <summary>File name given to <see cref="Load"/> or <see cref="Parse"/>; used in error messages.</summary>
+    public string? Source => _elf.Source;
+
+    public ByteOrder ByteOrder => _elf.BigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian;
+
+    /// <summary>Every section header, indexed by section number (entry 0 is the null section).</summary>
+    public IReadOnlyList<ElfSectionHeader> Sections { get; }
+
+    /// <summary>The symbol table, indexed by symbol number (entry 0 is the null symbol); empty without one.</summary>
+    public IReadOnlyList<ElfSymbol> Symbols { get; }
+
+    /// <summary>Contents of the <c>license</c> section up to its NUL, or null when there is none.</summary>
+    public string? License { get; }
+
+    /// <summary>Every function in an executable section, ordered by section then offset: entry programs and <c>.text</c> subprograms.</summary>
+    public IReadOnlyList<BpfObjectProgram> Programs { get; }
+
+    public static BpfObjectFile Load(string path) => Parse(File.ReadAllBytes(path), path);
+
+    public static BpfObjectFile Parse(byte[] bytes, string? source = null)
+    {
+        var elf = new ElfBytes(bytes, ElfHeader.ReadByteOrder(bytes, source), source);
+        var sections = SectionTableReader.Read(elf, ElfHeader.Read(elf));
+        var symbols = SymbolTableReader.Read(elf, sections);
+        var relocations = RelocationTableReader.Read(elf, sections, symbols);
+        var code = sections.Where(s => s.IsExecutable && !s.HasNoFileData).ToDictionary(s => s.Index, s => CodeSection.Decode(elf, s));
+        return new BpfObjectFile(elf, sections, symbols, relocations, code, ProgramExtractor.Extract(elf, symbols, code));
+    }
+
+    /// <summary>The first section called <paramref name="name"/>, or null.</summary>
+    public ElfSectionHeader? FindSection(string name) => Sections.FirstOrDefault(s => s.Name == name && s.Index != 0);
+
+    /// <summary>The bytes of a section as they are in the file (empty for SHT_NOBITS sections such as <c>.bss</c>).</summary>
+    public ReadOnlyMemory<byte> SectionData(ElfSectionHeader section) =>
+        section.HasNoFileData ? ReadOnlyMemory<byte>.Empty : _elf.Data.AsMemory((int)section.Offset, (int)section.Size);
+
+    /// <summary>Relocations that apply to <paramref name="section"/> (from its SHT_REL section), empty when there are none.</summary>
+    public IReadOnlyList<ElfRelocation> RelocationsFor(ElfSectionHeader section) =>
+        _relocations.TryGetValue(section.Index, out var list) ? list : [];
+
+    /// <summary>Every instruction of executable section <paramref name="sectionName"/>, unlinked.</summary>
+    public IReadOnlyList<Instruction> SectionInstructions(string sectionName) => Code(sectionName).Instructions;
+
+    /// <summary>The function called <paramref name="name"/>; throws when there is none or more than one.</summary>
+    public BpfObjectProgram Program(string name)
+    {
+        var found = Programs.Where(p => p.Name == name).ToList();
+        return found.Count switch
+        {
+            1 => found[0],
+            0 => throw new KeyNotFoundException($"{Source ?? "BPF object"} has no program '{name}' (programs: {string.Join(", ", Programs.Select(p => $"{p.SectionName}/{p.Name}"))})"),
+            _ => throw new InvalidOperationException($"{Source ?? "BPF object"} has {found.Count} functions called '{name}' (sections {string.Join(", ", found.Select(p => p.SectionName))})"),
+        };
+    }
+
+    /// <summary>
+    /// Entry program <paramref name="name"/> as libbpf would load it: its instructions followed, when it calls any,
+    /// by the <c>.text</c> subprograms, with every relocated bpf-to-bpf call pointing at its callee.
+    /// </summary>
+    public Instruction[] LinkProgram(string name)
+    {
+        var entry = Program(name);
+        var text = FindSection(BpfObjectProgram.SubprogramSection) is { } t && _code.TryGetValue(t.Index, out var c) ? c : null;
+        var linker = new SubprogramLinker(_elf, Symbols, text, text is null ? [] : RelocationsFor(text.Header));
+        return linker.Link(entry, _code[entry.SectionIndex], RelocationsFor(Sections[entry.SectionIndex]));
+    }
+
+    private CodeSection Code(string sectionName) =>
+        FindSection(sectionName) is { } s && _code.TryGetValue(s.Index, out var code) ? code
+            : throw new KeyNotFoundException($"{Source ?? "BPF object"} has no executable section '{sectionName}'");
+}
