@@ -9,15 +9,17 @@ namespace BtfNotebooks.Asm.Text;
 /// </summary>
 internal static class ConformanceNumbers
 {
-    /// <summary>Parses <c>[+-]decimal</c> or <c>[+-]0xhex</c>; null when the text is not a number. Huge values clamp (range checks then fail).</summary>
+    /// <summary>
+    /// Parses <c>[+-]decimal</c> or <c>[+-]0xhex</c>; null when the text is not a number. Huge values clamp (range
+    /// checks then fail). Hex without a minus is unsigned (<c>[%r1+0xffff]</c> is offset -1, as in bpf_conformance).
+    /// </summary>
     public static (Int128 Value, bool UnsignedHex)? Parse(string text)
     {
         var s = text.AsSpan();
-        bool negative = false, signed = false;
+        bool negative = false;
         if (s.Length > 0 && (s[0] == '+' || s[0] == '-'))
         {
             negative = s[0] == '-';
-            signed = true;
             s = s[1..];
         }
         bool hex = s.Length > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
@@ -28,7 +30,7 @@ internal static class ConformanceNumbers
         Int128 magnitude = hex
             ? (UInt128.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h) && h <= (UInt128)Int128.MaxValue ? (Int128)h : Int128.MaxValue)
             : (Int128.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : Int128.MaxValue);
-        return (negative ? -magnitude : magnitude, hex && !signed);
+        return (negative ? -magnitude : magnitude, hex && !negative);
     }
 
     public static int Imm32(ConformanceToken token)
