@@ -1,3 +1,5 @@
+using BtfNotebooks.Asm.Text;
+
 namespace BtfNotebooks.Asm;
 
 /// <summary>
@@ -128,6 +130,9 @@ public readonly record struct Instruction(byte Opcode, Register Dst, Register Sr
 
     public static Instruction CallRegister(Register target) =>
         new((byte)InstructionClass.Jmp + (byte)JumpOperation.Call + (byte)OperandSource.Register, target, Register.R0, 0, 0);
+
+    /// <summary>The instruction in LLVM pseudo-C, as llvm-objdump prints it (<c>r0 = *(u32 *)(r1 + 0x4)</c>).</summary>
+    public override string ToString() => Disassembler.Format(this, AsmSyntax.Llvm);
 
     public static Instruction Exit() => new((byte)InstructionClass.Jmp + (byte)JumpOperation.Exit, Register.R0, Register.R0, 0, 0);
 }

@@ -38,7 +38,7 @@ public static partial class Assembler
         return conformance > llvm ? AsmSyntax.Conformance : AsmSyntax.Llvm;
     }
 
-    [GeneratedRegex(@"(^\s*[0-9a-f]+:\s)|(^(r|w)\d+\s*([-+*/%&|^]|s/|s%|<<|>>|s>>)?=)|(^if\s)|(\bgotol?\b)|(\*\((u|s)(8|16|32|64) \*\))|(^lock\s+\*)|(^call\s+-?\d+$)|(^callx\s+r)|(\bll$)|(^may_goto\b)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(^\s*[0-9a-f]+:\s)|(^(r|w)\d+\s*([-+*/%&|^]|s/|s%|<<|>>|s>>)?=)|(^if\s)|(\bgotol?\b)|(\*\((u|s)(8|16|32|64) \*\))|(^lock\s+\*)|(^call\s+(-?(0x[0-9a-f]+|\d+)|pc[-+]\S+|kfunc|helper)$)|(^callx\s+r)|(\bll$)|(^may_goto\b)", RegexOptions.CultureInvariant)]
     private static partial Regex LlvmLine();
 
     [GeneratedRegex(@"^([a-z][a-z0-9]*)\s+(%?r\d+\s*,|%r\d+|\[|fetch\b|local\b|[a-z]+\s+\[|[-+]?\d+$|[-+]?0x[0-9a-f]+$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

@@ -29,10 +29,12 @@ internal static class LlvmFormatter
     public static string Disassemble(IReadOnlyList<Instruction> program, bool labels)
     {
         var slotOf = ProgramValidator.SlotIndex(program, out int slots);
-        var targets = new SortedSet<int>();
+        // Only slots that start an instruction can carry a label line; other targets stay relative.
+        var starts = new HashSet<int>(slotOf);
+        var targets = new HashSet<int>();
         if (labels)
             for (int i = 0; i < program.Count; i++)
-                if (TargetSlot(program[i], slotOf[i], slots) is int t) targets.Add(t);
+                if (TargetSlot(program[i], slotOf[i], slots) is int t && starts.Contains(t)) targets.Add(t);
         var text = new StringBuilder();
         for (int i = 0; i < program.Count; i++)
         {
