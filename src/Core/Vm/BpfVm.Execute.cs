@@ -330,7 +330,16 @@ public sealed partial class BpfVm
         if (region is not null && (ulong)(uint)address + (ulong)size <= (ulong)region.Length)
         {
             int offset = (int)(uint)address;
-            if (region.LoadHook(offset, size) is ulong hooked) return hooked;
+            ulong? hooked;
+            try
+            {
+                hooked = region.LoadHook(offset, size);
+            }
+            catch (BpfRuntimeException e) when (e.Slot is null)
+            {
+                throw e.At(pc, Describe(pc));
+            }
+            if (hooked is ulong value) return value;
             var bytes = region.Data.AsSpan(offset, size);
             return size switch
             {

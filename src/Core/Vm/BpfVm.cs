@@ -1,4 +1,5 @@
 using BtfNotebooks.Asm;
+using BtfNotebooks.Asm.Text;
 
 namespace BtfNotebooks.Vm;
 
@@ -56,11 +57,6 @@ public sealed partial class BpfVm
 
     private Func<Instruction, int, ulong>? _resolve;
 
-    /// <summary>
-    /// Formats an instruction for error messages (the text layer plugs in its disassembler here).
-    /// </summary>
-    public static Func<Instruction, string>? InstructionFormatter { get; set; }
-
     /// <summary>The entry frame's stack region (r10 points at its end).</summary>
     public MemoryRegion Stack => _stack[0];
 
@@ -84,15 +80,7 @@ public sealed partial class BpfVm
     internal string? Describe(int slot)
     {
         int i = Array.BinarySearch(_slotOf, slot);
-        if (i < 0 || InstructionFormatter is null) return null;
-        try
-        {
-            return InstructionFormatter(_program[i]);
-        }
-        catch (NotImplementedException)
-        {
-            return null;
-        }
+        return i < 0 ? null : Disassembler.Format(_program[i], AsmSyntax.Llvm);
     }
 
     private BpfRuntimeException ProgramError(int slot, string reason) =>
