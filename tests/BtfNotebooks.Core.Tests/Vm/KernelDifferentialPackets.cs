@@ -16,7 +16,7 @@ public static class KernelDifferentialPackets
     {
         var packets = new List<(string, byte[])>();
         var random = new Random(0xB7F);
-        foreach (var length in new[] { 64, 64, 64, 65, 100, 128, 333, 1500 })
+        foreach (var length in new[] { 14, 15, 16, 23, 24, 31, 32, 40, 63, 64, 64, 64, 64, 64, 64, 65, 100, 128, 333, 1024, 1500, 3000 })
         {
             var bytes = new byte[length];
             random.NextBytes(bytes);

