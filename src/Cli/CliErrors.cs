@@ -23,7 +23,8 @@ internal static class CliErrors
     public static Func<System.CommandLine.ParseResult, int> Action(Func<System.CommandLine.ParseResult, int> body) => pr => Run(() => body(pr));
 
     private static bool IsUserError(Exception e) => e is BtfFormatException or BtfLookupException or CliException
-        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
+        or BtfNotebooks.Asm.Text.AssemblyException or BtfNotebooks.Asm.BpfEncodingException or BtfNotebooks.Vm.BpfRuntimeException
+        or BtfNotebooks.Elf.ElfFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
 }
 
 /// <summary>A usage problem found by a command itself (bad --kernel syntax, bad FIELD...).</summary>

@@ -8,5 +8,8 @@ var root = new RootCommand("btfnb: BTF and CO-RE, seen and tested on one machine
     BtfCommands.Create(),
     DriftCommand.Create(),
     ConformanceCommand.Create(),
+    AsmCommands.CreateAsm(),
+    AsmCommands.CreateDisasm(),
+    RunCommand.Create(),
 };
 return root.Parse(args).Invoke();

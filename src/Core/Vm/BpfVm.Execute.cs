@@ -16,6 +16,8 @@ public sealed partial class BpfVm
 
     // The dispatch loop. Each case is one RFC 9669 opcode (plus the internal ones from Prepare). Register indexes
     // were validated (0..10); the register file has 16 entries so even a nibble can never index past it.
+    // Fully optimized from the first call: an interpreter loop gains nothing from tier-0 code and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe RunResult Execute(DecodedSlot[] code, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
     {
         ulong* r = stackalloc ulong[16];
