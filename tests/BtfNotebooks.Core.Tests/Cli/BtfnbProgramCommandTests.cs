@@ -1,0 +1,157 @@
+using NUnit.Framework;
+
+namespace BtfNotebooks.Tests.Cli;
+
+/// <summary>btfnb asm, disasm, run and conformance, as scripts use them.</summary>
+public class BtfnbProgramCommandTests
+{
+    private const string Sum = """
+        # sum r1 + r2 via a local call
+        mov %r0, 0
+        call local add
+        exit
+        add:
+        mov %r0, %r1
+        add %r0, %r2
+        exit
+        """;
+
+    private static string DataFile(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "bpf", "cli", name);
+
+    private static string CompileCountBytes()
+    {
+        string clang = ExternalTool.Require("clang-19");
+        string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
+        var (exit, _, err) = ExternalTool.Run(clang, "-O2", "-target", "bpf", "-mcpu=v4", "-I/usr/include/x86_64-linux-gnu", "-c", DataFile("count-bytes.c"), "-o", obj);
+        Assert.That(exit, Is.Zero, err);
+        return obj;
+    }
+
+    [Test]
+    public void Asm_prints_slots_and_writes_binaries_that_disasm_and_asm_round_trip()
+    {
+        using var src = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(Sum), ".s");
+        var hex = Btfnb.Run("asm", src.Path);
+        Assert.That(hex.Exit, Is.Zero, hex.Stderr);
+        Assert.That(hex.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0], Is.EqualTo("b7 00 00 00 00 00 00 00"));
+        Assert.That(hex.Stdout, Does.Contain("85 10 00 00 01 00 00 00")); // call local +1
+
+        string bin = src.Path + ".bin";
+        Assert.That(Btfnb.Run("asm", src.Path, "-o", bin).Exit, Is.Zero);
+        foreach (var syntax in new[] { "llvm", "conformance" })
+        {
+            var text = Btfnb.Run("disasm", bin, "--syntax", syntax);
+            Assert.That(text.Exit, Is.Zero, text.Stderr);
+            using var again = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(text.Stdout), ".s");
+            string bin2 = again.Path + ".bin";
+            Assert.That(Btfnb.Run("asm", again.Path, "-o", bin2, "--syntax", syntax).Exit, Is.Zero);
+            Assert.That(File.ReadAllBytes(bin2), Is.EqualTo(File.ReadAllBytes(bin)), syntax);
+        }
+    }
+
+    [Test]
+    public void Asm_reports_every_error_with_line_and_column()
+    {
+        using var src = ExternalTool.Temp("mov %r0, 1\nmov %r11, 2\nfoo %r0\njeq %r0, 1, nowhere\nexit\n"u8.ToArray(), ".s");
+        var r = Btfnb.Run("asm", src.Path, "--syntax", "conformance");
+        Assert.That(r.Exit, Is.EqualTo(1));
+        Assert.That(r.Stderr, Does.StartWith("btfnb: error:"));
+        Assert.That(r.Stderr, Does.Contain("line 2").And.Contain("line 3").And.Contain("line 4"));
+        Assert.That(r.Stderr, Does.Contain("Invalid register").And.Contain("Invalid mnemonic").And.Contain("Invalid label"));
+    }
+
+    [Test]
+    public void Run_of_assembly_prints_r0_and_instruction_count()
+    {
+        using var src = ExternalTool.Temp("r0 = r2\nr0 += 5\nexit\n"u8.ToArray(), ".s");
+        using var data = ExternalTool.Temp(new byte[10], ".bin");
+        var r = Btfnb.Run("run", src.Path, "--data", data.Path);
+        Assert.That(r.Exit, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("r0 = 15 (0xf)").And.Contain("instructions executed: 3"));
+    }
+
+    [Test]
+    public void Run_of_an_elf_program_builds_its_context_from_the_section()
+    {
+        string obj = CompileCountBytes();
+        try
+        {
+            var packet = new byte[100];
+            for (int i = 0; i < packet.Length; i += 3) packet[i] = 7; // 34 sevens, packet[0] = 7
+            using var data = ExternalTool.Temp(packet, ".bin");
+            var xdp = Btfnb.Run("run", obj, "--section", "xdp", "--data", data.Path, "--repeat", "5", "--format", "tsv");
+            Assert.That(xdp.Exit, Is.Zero, xdp.Stderr);
+            var lines = xdp.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines[0], Is.EqualTo("engine\tr0\truns\tns_per_run\tinsns_per_run"));
+            var row = lines[1].Split('\t');
+            Assert.That(row[0], Is.EqualTo("interpreter"));
+            Assert.That(row[1], Is.EqualTo("34"));
+            Assert.That(row[2], Is.EqualTo("5"));
+            Assert.That(double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
+            Assert.That(long.Parse(row[4]), Is.GreaterThan(100));
+
+            var skb = Btfnb.Run("run", obj, "--section", "socket", "--data", data.Path);
+            Assert.That(skb.Stdout, Does.Contain("r0 = 86 ")); // socket filters see the packet after the Ethernet header
+
+            var ambiguous = Btfnb.Run("run", obj);
+            Assert.That(ambiguous.Exit, Is.EqualTo(1));
+            Assert.That(ambiguous.Stderr, Does.Contain("--section").And.Contain("xdp (count_first)").And.Contain("socket (skb_len)"));
+        }
+        finally
+        {
+            File.Delete(obj);
+        }
+    }
+
+    [Test]
+    public void Disasm_of_an_elf_object_lists_each_function_and_reassembles_to_the_section_bytes()
+    {
+        string obj = CompileCountBytes();
+        try
+        {
+            var text = Btfnb.Run("disasm", obj, "--section", "xdp");
+            Assert.That(text.Exit, Is.Zero, text.Stderr);
+            Assert.That(text.Stdout, Does.Contain("; section xdp, function count_first"));
+            using var again = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(text.Stdout), ".s");
+            string bin = again.Path + ".bin";
+            Assert.That(Btfnb.Run("asm", again.Path, "-o", bin).Exit, Is.Zero);
+            var objcopy = ExternalTool.Require("llvm-objcopy-19");
+            string section = obj + ".xdp";
+            ExternalTool.Run(objcopy, "-O", "binary", "-j", "xdp", obj, section);
+            Assert.That(File.ReadAllBytes(bin), Is.EqualTo(File.ReadAllBytes(section)));
+            File.Delete(section);
+        }
+        finally
+        {
+            File.Delete(obj);
+        }
+    }
+
+    [Test]
+    public void Run_reports_faults_with_instruction_and_region()
+    {
+        using var src = ExternalTool.Temp("r0 = *(u64 *)(r1 + 60)\nexit\n"u8.ToArray(), ".s");
+        var r = Btfnb.Run("run", src.Path);
+        Assert.That(r.Exit, Is.EqualTo(1));
+        Assert.That(r.Stderr, Does.Contain("instruction 0").And.Contain("packet").And.Contain("8 byte"));
+        using var loop = ExternalTool.Temp("r0 = 0\ngoto -1\n"u8.ToArray(), ".s");
+        var l = Btfnb.Run("run", loop.Path, "--budget", "1000");
+        Assert.That(l.Stderr, Does.Contain("budget of 1,000"));
+    }
+
+    [Test]
+    public void Conformance_prints_failures_and_the_closing_line()
+    {
+        string own = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "conformance");
+        var ok = Btfnb.Run("conformance", own);
+        Assert.That(ok.Exit, Is.Zero, ok.Stdout + ok.Stderr);
+        Assert.That(ok.Stdout.TrimEnd(), Does.EndWith("3 passed, 0 failed"));
+        var bad = Btfnb.Run("conformance", Path.Combine(own, "negative"), "--budget", "5000");
+        Assert.That(bad.Exit, Is.EqualTo(1));
+        // Files with an -- error section pass when they fail with that error; the disagreeing one fails.
+        Assert.That(bad.Stdout, Does.Contain("FAIL raw-asm-disagree.data: the -- asm section assembles to"));
+        Assert.That(bad.Stdout.TrimEnd(), Does.EndWith("2 passed, 1 failed"));
+        var negative = Btfnb.Run("conformance", "--negative", Path.Combine(own, "negative"), "--budget", "5000");
+        Assert.That(negative.Stdout.TrimEnd(), Does.EndWith("3 passed, 0 failed"));
+    }
+}
