@@ -77,7 +77,7 @@ public static class ProgramContext
         int start = socketFilter ? EthHeaderLength : 0;
         ctx.SetUInt32(0, (uint)(packet.Length - start));                                 // len
         ctx.SetUInt32(4, PacketType(packet));                                              // pkt_type
-        ctx.SetUInt32(16, BinaryPrimitives.ReadUInt16LittleEndian(packet.AsSpan(12, 2))); // protocol (__be16 as stored)
+        ctx.SetUInt32(16, Protocol(packet));                                               // protocol (__be16 as stored)
         ctx.SetUInt32(36, 1);                                                              // ingress_ifindex
         ctx.SetUInt32(40, 1);                                                              // ifindex
         ctx.SetPointer(76, "data", pkt.Address + (ulong)start);
@@ -94,11 +94,23 @@ public static class ProgramContext
         return ctx.Address;
     }
 
-    // eth_type_trans on the loopback device (address 00:00:00:00:00:00).
+    // eth_type_trans on the loopback device, whose own and broadcast addresses are both 00:00:00:00:00:00: an
+    // all-zero destination is "host", any other group address "multicast" (never "broadcast"), the rest "otherhost".
     private static uint PacketType(byte[] packet)
     {
         var dest = packet.AsSpan(0, 6);
-        if ((dest[0] & 1) != 0) return dest.IndexOfAnyExcept((byte)0xff) < 0 ? 1u : 2u; // broadcast : multicast
-        return dest.IndexOfAnyExcept((byte)0) < 0 ? 0u : 3u;                              // host : otherhost
+        if (dest.IndexOfAnyExcept((byte)0) < 0) return 0;
+        return (dest[0] & 1) != 0 ? 2u : 3u;
+    }
+
+    // eth_type_trans: an EtherType of 0x600 or more is the protocol; below that the frame is 802.3 with a length,
+    // and the kernel reports ETH_P_802_3 for raw IPX (payload starting 0xffff), else ETH_P_802_2. Values are
+    // __be16, so on this little-endian machine the field holds the byte-swapped number.
+    private static uint Protocol(byte[] packet)
+    {
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(12, 2));
+        ushort protocol = etherType >= 0x600 ? etherType
+            : packet.Length >= 16 && packet[14] == 0xff && packet[15] == 0xff ? (ushort)0x0001 : (ushort)0x0004;
+        return BinaryPrimitives.ReverseEndianness(protocol);
     }
 }

@@ -136,6 +136,31 @@ public class ControlFlowTests
         Assert.That(tc.Run(ProgramContext.Setup(tc, "tc", new byte[100])).R0, Is.EqualTo(100));
     }
 
+    // Values the kernel's BPF_PROG_TEST_RUN gives on the loopback device (checked against it by the differential test).
+    [TestCase("ffffffffffff", 0x0800, 2u, 0x0008u)]   // broadcast reads as multicast: lo's broadcast address is zero
+    [TestCase("000000000000", 0x86dd, 0u, 0xdd86u)]   // lo's own address: host
+    [TestCase("020000000001", 0x0040, 3u, 0x0400u)]   // 802.3 length field, 802.2 payload
+    [TestCase("010000000001", 0x05dc, 2u, 0x0400u)]
+    public void Socket_filter_pkt_type_and_protocol_follow_eth_type_trans(string dest, int etherType, uint pktType, uint protocol)
+    {
+        var packet = new byte[64];
+        Convert.FromHexString(dest).CopyTo(packet, 0);
+        packet[12] = (byte)(etherType >> 8);
+        packet[13] = (byte)etherType;
+        var vm = new BpfVm(Llvm("r0 = *(u32 *)(r1 + 4)\nr2 = *(u32 *)(r1 + 16)\nr0 <<= 32\nr0 |= r2\nexit"));
+        ulong r0 = vm.Run(ProgramContext.Setup(vm, "socket", packet)).R0;
+        Assert.That((r0 >> 32, r0 & 0xffffffff), Is.EqualTo(((ulong)pktType, (ulong)protocol)));
+    }
+
+    [Test]
+    public void Raw_802_3_frames_report_eth_p_802_3()
+    {
+        var packet = new byte[64];
+        packet[12] = 0x00; packet[13] = 0x40; packet[14] = 0xff; packet[15] = 0xff;
+        var vm = new BpfVm(Llvm("r0 = *(u32 *)(r1 + 16)\nexit"));
+        Assert.That(vm.Run(ProgramContext.Setup(vm, "socket", packet)).R0, Is.EqualTo(0x0100));
+    }
+
     [Test]
     public void Unsupported_section_names_say_which_are_supported()
     {
