@@ -78,6 +78,17 @@ public readonly record struct Instruction(byte Opcode, Register Dst, Register Sr
     /// <summary>Relative slot displacement of a branch (<see cref="Imm"/> for gotol, else <see cref="Offset"/>).</summary>
     public int BranchDisplacement => IsLongJump ? Imm : Offset;
 
+    /// <summary>
+    /// The slot this instruction at <paramref name="slot"/> refers to: a branch's target, a local call's callee, a
+    /// function-address lddw's function. Null for every other instruction. May lie outside the program.
+    /// </summary>
+    public long? TargetSlot(int slot)
+    {
+        if (IsBranch) return slot + 1L + BranchDisplacement;
+        if (IsLocalCall || (IsWide && LoadImm64Kind == LoadImm64Kind.Function)) return slot + 1L + Imm;
+        return null;
+    }
+
     /// <summary>Same instruction with a different branch displacement (gotol keeps it in imm).</summary>
     public Instruction WithBranchDisplacement(int displacement) =>
         IsLongJump ? this with { Imm = displacement } : this with { Offset = checked((short)displacement) };

@@ -30,13 +30,9 @@ public static class ProgramValidator
                 errors.Add(new EncodingError(slot, reason));
                 continue;
             }
-            long? target = null;
-            string what = "jump";
-            if (insn.IsBranch) target = slot + 1L + insn.BranchDisplacement;
-            else if (insn.IsLocalCall) { target = slot + 1L + insn.Imm; what = "local call"; }
-            else if (insn.IsWide && insn.LoadImm64Kind == LoadImm64Kind.Function) { target = slot + 1L + insn.Imm; what = "function address"; }
-            if (target is long t)
+            if (insn.TargetSlot(slot) is long t)
             {
+                string what = insn.IsBranch ? "jump" : insn.IsLocalCall ? "local call" : "function address";
                 if (t < 0 || t >= slots)
                     errors.Add(new EncodingError(slot, $"{what} target slot {t} is outside the program (0..{slots - 1})"));
                 else if (!startsInstruction[t])

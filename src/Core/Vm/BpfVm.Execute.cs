@@ -379,43 +379,41 @@ public sealed partial class BpfVm
         throw Memory.Fault(address, size, true, null, null, null).At(pc, Describe(pc));
     }
 
+    // Atomics on a single-threaded machine are read-modify-write; imm's low bit asks for the old value back.
     private unsafe void Atomic32(MemoryRegion[] regions, ulong* r, in DecodedSlot ins, int pc)
     {
         ulong address = r[ins.Dst] + (ulong)(long)ins.Off;
         uint old = (uint)Load32(regions, address, pc);
-        uint src = (uint)r[ins.Src];
-        switch (ins.Imm)
-        {
-            case 0x00: case 0x01: Store(regions, address, 4, old + src, pc); break;
-            case 0x40: case 0x41: Store(regions, address, 4, old | src, pc); break;
-            case 0x50: case 0x51: Store(regions, address, 4, old & src, pc); break;
-            case 0xa0: case 0xa1: Store(regions, address, 4, old ^ src, pc); break;
-            case 0xe1: Store(regions, address, 4, src, pc); break;
-            case 0xf1:
-                if (old == (uint)r[0]) Store(regions, address, 4, src, pc);
-                r[0] = old;
-                return;
-        }
-        if ((ins.Imm & 1) != 0) r[ins.Src] = old;
+        uint value = AtomicResult(ins.Imm, old, (uint)r[ins.Src], (uint)r[0], out bool store);
+        if (store) Store(regions, address, 4, value, pc);
+        if (ins.Imm == (int)Asm.AtomicOperation.Cmpxchg) r[0] = old;
+        else if ((ins.Imm & 1) != 0) r[ins.Src] = old;
     }
 
     private unsafe void Atomic64(MemoryRegion[] regions, ulong* r, in DecodedSlot ins, int pc)
     {
         ulong address = r[ins.Dst] + (ulong)(long)ins.Off;
         ulong old = Load64(regions, address, pc);
-        ulong src = r[ins.Src];
-        switch (ins.Imm)
+        ulong value = AtomicResult(ins.Imm, old, r[ins.Src], r[0], out bool store);
+        if (store) Store(regions, address, 8, value, pc);
+        if (ins.Imm == (int)Asm.AtomicOperation.Cmpxchg) r[0] = old;
+        else if ((ins.Imm & 1) != 0) r[ins.Src] = old;
+    }
+
+    /// <summary>The value an atomic operation stores (cmpxchg stores only when memory equals r0).</summary>
+    private static T AtomicResult<T>(int op, T old, T src, T r0, out bool store) where T : System.Numerics.IBinaryInteger<T>
+    {
+        store = true;
+        switch (op & ~1)
         {
-            case 0x00: case 0x01: Store(regions, address, 8, old + src, pc); break;
-            case 0x40: case 0x41: Store(regions, address, 8, old | src, pc); break;
-            case 0x50: case 0x51: Store(regions, address, 8, old & src, pc); break;
-            case 0xa0: case 0xa1: Store(regions, address, 8, old ^ src, pc); break;
-            case 0xe1: Store(regions, address, 8, src, pc); break;
-            case 0xf1:
-                if (old == r[0]) Store(regions, address, 8, src, pc);
-                r[0] = old;
-                return;
+            case 0x00: return old + src;
+            case 0x40: return old | src;
+            case 0x50: return old & src;
+            case 0xa0: return old ^ src;
+            case 0xe0: return src;
+            default:
+                store = old == r0;
+                return src;
         }
-        if ((ins.Imm & 1) != 0) r[ins.Src] = old;
     }
 }

@@ -50,13 +50,8 @@ internal static class ConformanceFormatter
     }
 
     /// <summary>The slot a valid branch, local call or lddw func points at; null for anything else.</summary>
-    private static long? TargetSlot(in Instruction insn, int slot)
-    {
-        if (InstructionValidator.Validate(insn) is not null) return null;
-        if (insn.IsBranch) return slot + 1L + insn.BranchDisplacement;
-        if (insn.IsLocalCall || (insn.IsWide && insn.LoadImm64Kind == LoadImm64Kind.Function)) return slot + 1L + insn.Imm;
-        return null;
-    }
+    private static long? TargetSlot(in Instruction insn, int slot) =>
+        InstructionValidator.Validate(insn) is null ? insn.TargetSlot(slot) : null;
 
     private static string Format(in Instruction insn, string? targetLabel)
     {

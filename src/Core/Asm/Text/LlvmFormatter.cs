@@ -50,11 +50,7 @@ internal static class LlvmFormatter
     /// <summary>The slot a valid branch, local call or function-address lddw refers to, if inside the program.</summary>
     private static int? TargetSlot(in Instruction insn, int slot, int slots)
     {
-        if (InstructionValidator.Validate(insn) is not null) return null;
-        long target;
-        if (insn.IsBranch) target = slot + 1L + insn.BranchDisplacement;
-        else if (insn.IsLocalCall || (insn.IsWide && insn.LoadImm64Kind == LoadImm64Kind.Function)) target = slot + 1L + insn.Imm;
-        else return null;
+        if (InstructionValidator.Validate(insn) is not null || insn.TargetSlot(slot) is not long target) return null;
         return target >= 0 && target < slots ? (int)target : null;
     }
 
