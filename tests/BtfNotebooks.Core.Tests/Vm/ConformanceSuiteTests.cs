@@ -9,14 +9,7 @@ namespace BtfNotebooks.Tests.Vm;
 /// </summary>
 public class ConformanceSuiteTests
 {
-    private static string? SuiteDir
-    {
-        get
-        {
-            var dir = Path.GetFullPath(Path.Combine(TestKernels.RepoRoot, "..", "shared", "conformance"));
-            return Directory.Exists(dir) ? dir : null;
-        }
-    }
+    private static string? SuiteDir => ConformanceSuite.Directory;
 
     private static string OwnDir => Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "conformance");
 
