@@ -1,13 +1,23 @@
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BtfNotebooks.Bench;
+using BtfNotebooks.Bench.Interpreter;
 
 // dotnet run -c Release --project bench/BtfNotebooks.Bench -- [BenchmarkDotNet args]
 //   --libbpf-only   skip BenchmarkDotNet: time single parses and the C harness against libbpf, side by side
-// After a BenchmarkDotNet run of the parse benchmarks the side-by-side figures are printed too.
+//   --vm-quick      skip BenchmarkDotNet: time the interpreter on bench/programs with a Stopwatch, next to the kernel JIT
+// After a BenchmarkDotNet run of the parse benchmarks the side-by-side figures are printed too, and after one of
+// InterpreterBenchmarks the interpreter-speed table (with the kernel JIT measured then).
+if (args.Contains("--vm-quick"))
+{
+    InterpreterSpeedTable.Print(p => StopwatchTimer.NsPerRun(p), "Stopwatch, median of 9 batches after warm-up");
+    return;
+}
 bool parse = args.Contains("--libbpf-only");
+IEnumerable<Summary> summaries = [];
 if (!parse)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);
+    summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);
     parse = args.Contains("--filter") && args.Any(a => a.Contains("Parse", StringComparison.OrdinalIgnoreCase) || a == "*");
 }
 if (parse)
@@ -15,3 +25,6 @@ if (parse)
     SingleShotTimer.RunAndPrint(BenchData.LocalRawPath());
     LibbpfHarness.RunAndPrint(BenchData.LocalRawPath());
 }
+var interpreter = InterpreterBenchmarks.Medians(summaries);
+if (interpreter.Count > 0)
+    InterpreterSpeedTable.Print(p => interpreter.TryGetValue(p.Name, out var ns) ? ns : null, "BenchmarkDotNet median");
