@@ -1,0 +1,31 @@
+using BtfNotebooks.Asm;
+using BtfNotebooks.Vm;
+
+namespace BtfNotebooks.Bench.Interpreter;
+
+/// <summary>
+/// One program of the interpreter-speed table: the compiled object (for the kernel), its linked instructions (for
+/// the VM), the packet both run on, how many runs one bpftool measurement averages, and uBPF's interpreter/JIT ratio
+/// on the same kind of program, quoted for reference.
+/// </summary>
+public sealed record InterpreterCase(string Name, string ObjectPath, Instruction[] Instructions, byte[] Packet, int KernelRepeat, double UbpfRatio)
+{
+    // The loops are far beyond the 1M default; may_goto's own budget (8M, as in the kernel) still bounds them.
+    private static readonly VmOptions Options = new() { InstructionBudget = 1L << 40 };
+
+    /// <summary>A VM with the program prepared and the packet mapped as an XDP test run maps it; r1 is the xdp_md.</summary>
+    public (BpfVm Vm, ulong R1) NewVm()
+    {
+        var vm = new BpfVm(Instructions, Options);
+        ulong r1 = ProgramContext.Setup(vm, "xdp", Packet);
+        vm.Run(r1); // the first run decodes the program; benchmarks should measure runs only
+        return (vm, r1);
+    }
+
+    /// <summary>r0 and the instruction count of one run (the same for every run: the programs are deterministic).</summary>
+    public RunResult RunOnce()
+    {
+        var (vm, r1) = NewVm();
+        return vm.Run(r1);
+    }
+}

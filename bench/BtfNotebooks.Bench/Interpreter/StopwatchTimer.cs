@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace BtfNotebooks.Bench.Interpreter;
+
+/// <summary>
+/// The quick mode's timing (--vm-quick): warm up, then batches of runs timed with a Stopwatch, median batch kept.
+/// Coarser than BenchmarkDotNet (no pilot stage, no outlier analysis, no separate process) but a few seconds per program.
+/// </summary>
+public static class StopwatchTimer
+{
+    private const int Batches = 9;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Median ns per <c>vm.Run</c> of <paramref name="program"/>.</summary>
+    public static double NsPerRun(InterpreterCase program)
+    {
+        var (vm, r1) = program.NewVm();
+        // Warm-up lets tiered compilation and the caches settle, and tells how many runs fill one batch.
+        long warmRuns = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < WarmUp) { vm.Run(r1); warmRuns++; }
+        long perBatch = Math.Max(1, (long)(warmRuns * (Batch / sw.Elapsed)));
+
+        var nsPerRun = new double[Batches];
+        for (int b = 0; b < Batches; b++)
+        {
+            sw.Restart();
+            for (long i = 0; i < perBatch; i++) vm.Run(r1);
+            nsPerRun[b] = sw.Elapsed.TotalNanoseconds / perBatch;
+        }
+        Array.Sort(nsPerRun);
+        return nsPerRun[Batches / 2];
+    }
+}
