@@ -13,10 +13,11 @@ public static class BenchProgramCompiler
     /// <summary>Compiles <c>bench/programs/NAME.c</c> and returns the object's path; throws with clang's output on failure.</summary>
     public static string Compile(string name)
     {
-        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "btfnb-bench-programs")).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"btfnb-bench-programs-{Environment.UserName}")).FullName;
         var output = Path.Combine(dir, name + ".o");
-        // Write to a per-process name first: BenchmarkDotNet's child processes and a parallel quick run may compile
-        // the same program at once, and none of them should load a half-written object.
+        // The directory is per user (one another user created is not ours to write). Write to a per-process name
+        // first: BenchmarkDotNet's child processes and a parallel quick run may compile the same program at once, and
+        // none of them should load a half-written object.
         var partial = $"{output}.{Environment.ProcessId}";
         var (exit, stdout, stderr) = ExternalCommand.Run(Clang, "-O2", "-g0", "-target", "bpf", "-mcpu=v4",
             "-I/usr/include/x86_64-linux-gnu", "-c", Path.Combine(SourceDirectory, name + ".c"), "-o", partial);
