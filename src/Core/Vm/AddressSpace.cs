@@ -13,7 +13,8 @@ public sealed class AddressSpace
     /// <summary>Regions in address order (index i is at <c>(i+1) &lt;&lt; 32</c>).</summary>
     public IReadOnlyList<MemoryRegion> Regions => _regions;
 
-    internal MemoryRegion[] Snapshot = [];
+    /// <summary>The regions' fast-path views, rebuilt when a region is added.</summary>
+    internal RegionView[] Views = [];
 
     /// <summary>Maps <paramref name="data"/> (not copied: the program sees and changes this array).</summary>
     public MemoryRegion Map(string name, byte[] data, RegionKind kind = RegionKind.Other, bool writable = true) =>
@@ -23,7 +24,7 @@ public sealed class AddressSpace
     {
         if (_regions.Count >= int.MaxValue / 2) throw new InvalidOperationException("too many regions");
         _regions.Add(region);
-        Snapshot = [.. _regions];
+        Views = [.. _regions.Select(r => r.View)];
         return region;
     }
 

@@ -20,6 +20,37 @@ public sealed partial class BpfVm
     internal const byte SDiv32Imm = 0xe4, SDiv32Reg = 0xec, SMod32Imm = 0xf4, SMod32Reg = 0xfc;
     internal const byte MovSx64 = 0xdf, MovSx32 = 0x8c, LocalCall = 0x86;
 
+    /// <summary>Number of instructions that start before each slot (length SlotCount + 1): counts executed instructions.</summary>
+    private int[] _instructionsBefore = [];
+
+    /// <summary>First stack byte a run must zero: frames start zeroed so runs are reproducible.</summary>
+    private int _stackClearFrom;
+
+    /// <summary>
+    /// Where in each frame the program can touch the stack. When r10 is only ever a load/store base, that is the
+    /// lowest r10 offset used (often none at all, so short programs skip clearing 512 bytes per run); when r10 is
+    /// copied or computed with, any byte may be reached and the whole frame is cleared.
+    /// </summary>
+    private int StackClearStart()
+    {
+        int lowest = 0;
+        foreach (var insn in _program)
+        {
+            bool memory = insn.IsLoadStore && insn.Class != InstructionClass.Ld;
+            if (memory)
+            {
+                var baseRegister = insn.Class == InstructionClass.Ldx ? insn.Src : insn.Dst;
+                if (insn.Class == InstructionClass.Stx && insn.Src == Register.R10) return 0; // stores the frame pointer
+                if (baseRegister == Register.R10) lowest = Math.Min(lowest, insn.Offset);
+            }
+            else if (insn.Src == Register.R10 && insn.Source == OperandSource.Register && !insn.IsWide && !insn.IsCall || insn.IsCallRegister && insn.Dst == Register.R10)
+            {
+                return 0; // r10 flows into another register or a comparison
+            }
+        }
+        return Math.Clamp(Options.StackSize + lowest, 0, Options.StackSize);
+    }
+
     private DecodedSlot[] Prepare()
     {
         var uninitialized = RegisterInitAnalysis.FindUninitializedReads(_program, Options.EntryRegisters);
@@ -30,6 +61,14 @@ public sealed partial class BpfVm
             throw ProgramError(slot, $"invalid read of r{reg}: no path to this instruction writes it{more}");
         }
 
+        _stackClearFrom = StackClearStart();
+        _instructionsBefore = new int[SlotCount + 1];
+        for (int i = 0, slot = 0; slot < SlotCount; slot++)
+        {
+            _instructionsBefore[slot] = i;
+            if (i < _slotOf.Length && _slotOf[i] == slot) i++;
+            _instructionsBefore[slot + 1] = i;
+        }
         var code = new DecodedSlot[SlotCount];
         for (int i = 0; i < _program.Length; i++)
         {

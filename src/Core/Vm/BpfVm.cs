@@ -14,6 +14,7 @@ public sealed partial class BpfVm
     private readonly int[] _slotOf;
     private readonly MemoryRegion[] _stack;
     private DecodedSlot[]? _code;
+    private readonly ulong _stackTop;
 
     /// <summary>
     /// Prepares <paramref name="program"/>: it must pass <see cref="ProgramValidator"/> (every error listed with its
@@ -32,6 +33,8 @@ public sealed partial class BpfVm
         _stack = new MemoryRegion[Options.MaxCallFrames];
         for (int f = 0; f < _stack.Length; f++)
             _stack[f] = Memory.Map(f == 0 ? "stack" : $"stack (frame {f})", new byte[Options.StackSize], RegionKind.Stack);
+        _stackTop = _stack[0].End;
+        _frames = new Frame[Options.MaxCallFrames];
     }
 
     public VmOptions Options { get; }
@@ -64,7 +67,7 @@ public sealed partial class BpfVm
     public RunResult Run(ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
         var code = _code ??= Prepare();
-        Array.Clear(_stack[0].Data);
+        Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
         try
         {
             return Execute(code, r1, r2, r3, r4, r5);

@@ -8,7 +8,10 @@ namespace BtfNotebooks.Vm;
 /// </summary>
 public sealed class ContextRegion : MemoryRegion
 {
-    private readonly Dictionary<int, (string Name, ulong Value)> _pointers = [];
+    // A handful of fields at most: a linear scan of parallel arrays beats a dictionary on the load path.
+    private int[] _pointerOffsets = [];
+    private ulong[] _pointerValues = [];
+    private string[] _pointerNames = [];
     private readonly List<(int Start, int End)> _writable = [];
 
     internal ContextRegion(string name, int size, ulong address) : base(name, RegionKind.Context, new byte[size], writable: true, address)
@@ -17,7 +20,21 @@ public sealed class ContextRegion : MemoryRegion
     }
 
     /// <summary>Declares the 32-bit field at <paramref name="offset"/> to stand for the 64-bit <paramref name="value"/>.</summary>
-    public void SetPointer(int offset, string field, ulong value) => _pointers[offset] = (field, value);
+    public void SetPointer(int offset, string field, ulong value)
+    {
+        int i = Array.IndexOf(_pointerOffsets, offset);
+        if (i < 0)
+        {
+            _pointerOffsets = [.. _pointerOffsets, offset];
+            _pointerValues = [.. _pointerValues, value];
+            _pointerNames = [.. _pointerNames, field];
+        }
+        else
+        {
+            _pointerValues[i] = value;
+            _pointerNames[i] = field;
+        }
+    }
 
     /// <summary>Lets programs store into [start, end).</summary>
     public void AllowWrites(int start, int end) => _writable.Add((start, end));
@@ -27,12 +44,13 @@ public sealed class ContextRegion : MemoryRegion
 
     internal override ulong? LoadHook(int offset, int size)
     {
-        foreach (var (at, (field, value)) in _pointers)
+        for (int i = 0; i < _pointerOffsets.Length; i++)
         {
-            if (offset == at && size == 4) return value;
+            int at = _pointerOffsets[i];
+            if (offset == at && size == 4) return _pointerValues[i];
             if (offset < at + 4 && at < offset + size)
                 throw new BpfRuntimeException(RuntimeErrorKind.MemoryFault,
-                    $"context field '{field}' (offset {at}) must be read as one 4-byte load; this load is {size} byte(s) at offset {offset}");
+                    $"context field '{_pointerNames[i]}' (offset {at}) must be read as one 4-byte load; this load is {size} byte(s) at offset {offset}");
         }
         return null;
     }

@@ -12,6 +12,12 @@ public enum RegionKind
 }
 
 /// <summary>
+/// A region as the interpreter's fast path sees it: an access of <c>size</c> bytes at <c>offset</c> is direct when
+/// <c>offset + size &lt;= ReadLimit</c> (or <c>WriteLimit</c>); limits are 0 where hooks or read-only rules apply.
+/// </summary>
+internal readonly record struct RegionView(byte[] Data, uint ReadLimit, uint WriteLimit);
+
+/// <summary>
 /// A contiguous run of bytes the program may address. Each region lives in its own 4 GiB window of the VM's
 /// virtual address space (<see cref="Address"/> = window start), so pointer arithmetic that leaves the region
 /// can never land in another one: the bounds check catches it. The bytes are an ordinary managed array; no host
@@ -56,6 +62,9 @@ public class MemoryRegion
 
     /// <summary>Null to store normally; otherwise why this store is refused.</summary>
     internal virtual string? StoreHook(int offset, int size) => null;
+
+    /// <summary>What the interpreter's fast path needs, in one struct: bytes and how far direct reads/writes may go.</summary>
+    internal RegionView View => new(Data, HasHooks ? 0u : (uint)Data.Length, HasHooks || !Writable ? 0u : (uint)Data.Length);
 
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} region '{Name}' 0x{Address:x}..0x{End:x} ({Length} bytes{(Writable ? "" : ", read-only")})";
 }
