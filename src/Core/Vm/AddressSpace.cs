@@ -31,6 +31,7 @@ public sealed class AddressSpace
     internal ulong NextAddress => (ulong)(_regions.Count + 1) << 32;
 
     /// <summary>The region containing <paramref name="address"/>, or null.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public MemoryRegion? Find(ulong address)
     {
         ulong index = (address >> 32) - 1;

@@ -28,8 +28,8 @@ public sealed partial class BpfVm
         var frames = _frames;
         var regions = Memory.Views;
         long budget = Options.InstructionBudget, executed = 0, mayGoto = Options.MayGotoBudget;
+        long wideLoads = 0;
         int depth = 0, pc = 0, blockStart = 0, target;
-        var starts = _instructionsBefore;
         _lastSlot = -1;
 
         while (true)
@@ -113,10 +113,35 @@ public sealed partial class BpfVm
                 // ---- 64-bit immediate load (value resolved by Prepare; the next slot holds the high word) ----
                 case 0x18:
                     r[ins.Dst] = (uint)ins.Imm | ((ulong)(uint)code[pc + 1].Imm << 32);
+                    wideLoads++;
                     pc += 2;
                     continue;
 
                 // ---- LDX ----
+                // ---- superinstructions (BpfVm.Prepare.Fuse) ----
+                case FusedBoundsCheck:
+                {
+                    ulong v = r[ins.Src] + (ulong)(long)ins.Imm;
+                    r[ins.Dst] = v;
+                    ref readonly DecodedSlot compare = ref code[pc + 2];
+                    if (v > r[compare.Src])
+                    {
+                        target = pc + 3 + compare.Off;
+                        pc += 2;
+                        goto Transfer;
+                    }
+                    pc += 3;
+                    continue;
+                }
+                case FusedLoad16Swap:
+                    r[ins.Dst] = BinaryPrimitives.ReverseEndianness((ushort)Load16(regions, r[ins.Src] + (ulong)(long)ins.Off, pc));
+                    pc += 2;
+                    continue;
+                case FusedLoad32Swap:
+                    r[ins.Dst] = BinaryPrimitives.ReverseEndianness((uint)Load32(regions, r[ins.Src] + (ulong)(long)ins.Off, pc));
+                    pc += 2;
+                    continue;
+
                 case 0x61: r[ins.Dst] = Load32(regions, r[ins.Src] + (ulong)(long)ins.Off, pc); break;
                 case 0x69: r[ins.Dst] = Load16(regions, r[ins.Src] + (ulong)(long)ins.Off, pc); break;
                 case 0x71: r[ins.Dst] = Load8(regions, r[ins.Src] + (ulong)(long)ins.Off, pc); break;
@@ -206,7 +231,7 @@ public sealed partial class BpfVm
                     target = pc + 1 + ins.Imm;
                     goto Transfer;
                 case 0x95:
-                    if (depth == 0) return new RunResult(r[0], executed + starts[pc + 1] - starts[blockStart]);
+                    if (depth == 0) return new RunResult(r[0], executed + pc + 1 - blockStart - wideLoads);
                     depth--;
                     ref Frame f = ref frames[depth];
                     r[6] = f.R6; r[7] = f.R7; r[8] = f.R8; r[9] = f.R9; r[10] = f.R10;
@@ -220,8 +245,8 @@ public sealed partial class BpfVm
             pc++;
             continue;
 
-            // Control leaves the straight line that began at blockStart: count its instructions (prefix sums over
-            // instruction starts, so an lddw counts once) and check the budget. Checking here, not per instruction,
+            // Control leaves the straight line that began at blockStart: count its slots and check the budget (an
+            // lddw is two slots but one instruction; wideLoads corrects for that). Checking here, not per instruction,
             // keeps the dispatch loop short; every loop passes through a transfer, so runaway loops still stop.
         TakenLong:
             target = pc + 1 + ins.Imm;
@@ -229,8 +254,8 @@ public sealed partial class BpfVm
         Taken:
             target = pc + 1 + ins.Off;
         Transfer:
-            executed += starts[pc + 1] - starts[blockStart];
-            if (executed > budget) throw BudgetExhausted(pc, budget);
+            executed += pc + 1 - blockStart;
+            if (executed - wideLoads > budget) throw BudgetExhausted(pc, budget);
             pc = blockStart = target;
         }
     }
@@ -248,6 +273,7 @@ public sealed partial class BpfVm
         new BpfRuntimeException(RuntimeErrorKind.BudgetExhausted,
             $"instruction budget of {budget:N0} exhausted (runaway loop?); raise VmOptions.InstructionBudget if the program really needs more").At(pc, Describe(pc));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe ulong CallHelper(long id, int pc, ulong* r)
     {
         var helper = Helpers.Find(id) ?? throw new BpfRuntimeException(RuntimeErrorKind.UnknownHelper,
@@ -348,7 +374,9 @@ public sealed partial class BpfVm
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // The slow paths run on every context load and helper call: compiled fully optimized up front like Execute, so
+    // short runs do not spend their time in tier-0 code.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private ulong SlowLoad(ulong address, int size, int pc)
     {
         var region = Memory.Find(address);
@@ -377,7 +405,7 @@ public sealed partial class BpfVm
         throw Memory.Fault(address, size, false, null, null, null).At(pc, Describe(pc));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void SlowStore(ulong address, int size, ulong value, int pc)
     {
         var region = Memory.Find(address);

@@ -20,8 +20,10 @@ public sealed partial class BpfVm
     internal const byte SDiv32Imm = 0xe4, SDiv32Reg = 0xec, SMod32Imm = 0xf4, SMod32Reg = 0xfc;
     internal const byte MovSx64 = 0xdf, MovSx32 = 0x8c, LocalCall = 0x86;
 
-    /// <summary>Number of instructions that start before each slot (length SlotCount + 1): counts executed instructions.</summary>
-    private int[] _instructionsBefore = [];
+    // Superinstructions: common sequences executed by one dispatch (see Fuse). The codes are LDX-class opcodes
+    // with the undefined "immediate" mode. The fused slots keep their own decoded form, and their original
+    // instructions stay in the following slots, so counting, faults and jumps see the same program.
+    internal const byte FusedBoundsCheck = 0x01, FusedLoad16Swap = 0x09, FusedLoad32Swap = 0x11;
 
     /// <summary>First stack byte a run must zero: frames start zeroed so runs are reproducible.</summary>
     private int _stackClearFrom;
@@ -62,13 +64,6 @@ public sealed partial class BpfVm
         }
 
         _stackClearFrom = StackClearStart();
-        _instructionsBefore = new int[SlotCount + 1];
-        for (int i = 0, slot = 0; slot < SlotCount; slot++)
-        {
-            _instructionsBefore[slot] = i;
-            if (i < _slotOf.Length && _slotOf[i] == slot) i++;
-            _instructionsBefore[slot + 1] = i;
-        }
         var code = new DecodedSlot[SlotCount];
         for (int i = 0; i < _program.Length; i++)
         {
@@ -112,6 +107,39 @@ public sealed partial class BpfVm
                 code[slot + 1] = new DecodedSlot { Imm = (int)(value >> 32) };
             }
         }
+        Fuse(code);
         return code;
+    }
+
+    /// <summary>
+    /// Replaces the first slot of two patterns clang emits in every packet parser with a superinstruction, where no
+    /// branch, call or return lands inside the pattern:
+    /// <c>rA = rB; rA += K; if rA &gt; rC goto L</c> (the data_end bounds check) and
+    /// <c>rA = *(u16|u32 *)(rB + off); rA = be16|be32|bswap16|bswap32 rA</c> (a network-order field).
+    /// </summary>
+    private void Fuse(DecodedSlot[] code)
+    {
+        var leader = new bool[code.Length + 1];
+        for (int i = 0; i < _program.Length; i++)
+        {
+            if (_program[i].TargetSlot(_slotOf[i]) is long t && t >= 0 && t < leader.Length) leader[t] = true;
+            if (_program[i].IsLocalCall || _program[i].IsCall || _program[i].IsCallRegister) leader[_slotOf[i] + 1] = true;
+        }
+        bool IsSwap(in DecodedSlot s, byte dst, int width) =>
+            s.Dst == dst && s.Imm == width && s.Op is 0xdc or 0xd7; // be (ALU|X|END) or bswap (ALU64|END)
+        for (int slot = 0; slot + 1 < code.Length; slot++)
+        {
+            ref var a = ref code[slot];
+            ref var b = ref code[slot + 1];
+            if (leader[slot + 1]) continue;
+            if (a.Op == 0xbf && b.Op == 0x07 && b.Dst == a.Dst && slot + 2 < code.Length && !leader[slot + 2]
+                && code[slot + 2].Op == 0x2d && code[slot + 2].Dst == a.Dst && a.Dst != a.Src)
+            {
+                a.Op = FusedBoundsCheck;
+                a.Imm = b.Imm; // rA = rB + K; the compare's register and offset are read from slot + 2
+            }
+            else if (a.Op == 0x69 && IsSwap(b, a.Dst, 16)) a.Op = FusedLoad16Swap;
+            else if (a.Op == 0x61 && IsSwap(b, a.Dst, 32)) a.Op = FusedLoad32Swap;
+        }
     }
 }

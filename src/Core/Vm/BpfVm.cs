@@ -1,4 +1,5 @@
 using BtfNotebooks.Asm;
+using System.Runtime.CompilerServices;
 using BtfNotebooks.Asm.Text;
 
 namespace BtfNotebooks.Vm;
@@ -64,6 +65,7 @@ public sealed partial class BpfVm
     public MemoryRegion Stack => _stack[0];
 
     /// <summary>Runs the program with r1..r5 set; returns r0 and the instruction count, or throws <see cref="BpfRuntimeException"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RunResult Run(ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
         var code = _code ??= Prepare();

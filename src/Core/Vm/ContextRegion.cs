@@ -42,6 +42,7 @@ public sealed class ContextRegion : MemoryRegion
     /// <summary>Writes a 32-bit field value.</summary>
     public void SetUInt32(int offset, uint value) => BitConverter.TryWriteBytes(Data.AsSpan(offset, 4), value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal override ulong? LoadHook(int offset, int size)
     {
         for (int i = 0; i < _pointerOffsets.Length; i++)
