@@ -69,7 +69,7 @@ public sealed partial class BpfVm
     public RunResult Run(ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
         var code = _code ??= Prepare();
-        Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
+        if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
         try
         {
             return Execute(code, r1, r2, r3, r4, r5);

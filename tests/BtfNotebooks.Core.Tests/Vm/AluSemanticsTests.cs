@@ -81,4 +81,13 @@ public class AluSemanticsTests
         Assert.That(result.R0, Is.EqualTo(30));
         Assert.That(result.InstructionsExecuted, Is.EqualTo(3 + 10 * 3 + 1));
     }
+
+    [Test]
+    public void An_lddw_counts_as_one_instruction()
+    {
+        // 2 setup + 3 iterations of (lddw, add, branch) + exit = 12, though each lddw is two slots.
+        var result = Run("r0 = 0\nr1 = 0\nloop:\nr2 = 0x100000000 ll\nr1 += 1\nif r1 < 3 goto loop\nr0 = r2\nexit");
+        Assert.That(result.R0, Is.EqualTo(0x100000000));
+        Assert.That(result.InstructionsExecuted, Is.EqualTo(2 + 3 * 3 + 2));
+    }
 }
