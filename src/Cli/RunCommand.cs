@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using BtfNotebooks.Vm;
 
@@ -40,10 +39,7 @@ internal static class RunCommand
 
             var first = vm.Run(r1, r2);
             int runs = pr.GetValue(repeat);
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < runs; i++) vm.Run(r1, r2);
-            sw.Stop();
-            double nsPerRun = sw.Elapsed.TotalNanoseconds / runs;
+            double nsPerRun = vm.TimeRuns(runs, r1, r2).TotalNanoseconds / runs;
 
             if (pr.GetValue(format) == "tsv")
             {

@@ -16,6 +16,9 @@ public sealed class AddressSpace
     /// <summary>The regions' fast-path views, rebuilt when a region is added.</summary>
     internal RegionView[] Views = [];
 
+    /// <summary>The regions as an array (index i at window i + 1), for the interpreter's slow paths.</summary>
+    internal MemoryRegion[] Array = [];
+
     /// <summary>Maps <paramref name="data"/> (not copied: the program sees and changes this array).</summary>
     public MemoryRegion Map(string name, byte[] data, RegionKind kind = RegionKind.Other, bool writable = true) =>
         Add(new MemoryRegion(name, kind, data, writable, NextAddress));
@@ -25,6 +28,7 @@ public sealed class AddressSpace
         if (_regions.Count >= int.MaxValue / 2) throw new InvalidOperationException("too many regions");
         _regions.Add(region);
         Views = [.. _regions.Select(r => r.View)];
+        Array = [.. _regions];
         return region;
     }
 

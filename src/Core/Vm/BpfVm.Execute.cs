@@ -379,20 +379,22 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private ulong SlowLoad(ulong address, int size, int pc)
     {
-        var region = Memory.Find(address);
-        if (region is not null && (ulong)(uint)address + (ulong)size <= (ulong)region.Length)
+        var regions = Memory.Array;
+        ulong index = (address >> 32) - 1;
+        int offset = (int)(uint)address;
+        if (index < (ulong)regions.Length && (ulong)(uint)offset + (ulong)size <= (ulong)regions[index].Length)
         {
-            int offset = (int)(uint)address;
-            ulong? hooked;
-            try
+            var region = regions[index];
+            switch (region.LoadHook(offset, size, out ulong value))
             {
-                hooked = region.LoadHook(offset, size);
+                case LoadHookResult.Value:
+                    return value;
+                case LoadHookResult.Refused:
+                    throw new BpfRuntimeException(RuntimeErrorKind.MemoryFault, region.LoadRefusal(offset, size))
+                    {
+                        Address = address, AccessSize = size, Region = region,
+                    }.At(pc, Describe(pc));
             }
-            catch (BpfRuntimeException e) when (e.Slot is null)
-            {
-                throw e.At(pc, Describe(pc));
-            }
-            if (hooked is ulong value) return value;
             var bytes = region.Data.AsSpan(offset, size);
             return size switch
             {

@@ -42,18 +42,32 @@ public sealed class ContextRegion : MemoryRegion
     /// <summary>Writes a 32-bit field value.</summary>
     public void SetUInt32(int offset, uint value) => BitConverter.TryWriteBytes(Data.AsSpan(offset, 4), value);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal override ulong? LoadHook(int offset, int size)
+    internal override LoadHookResult LoadHook(int offset, int size, out ulong value)
     {
-        for (int i = 0; i < _pointerOffsets.Length; i++)
+        var offsets = _pointerOffsets;
+        for (int i = 0; i < offsets.Length; i++)
         {
-            int at = _pointerOffsets[i];
-            if (offset == at && size == 4) return _pointerValues[i];
+            int at = offsets[i];
+            if (offset == at && size == 4)
+            {
+                value = _pointerValues[i];
+                return LoadHookResult.Value;
+            }
             if (offset < at + 4 && at < offset + size)
-                throw new BpfRuntimeException(RuntimeErrorKind.MemoryFault,
-                    $"context field '{_pointerNames[i]}' (offset {at}) must be read as one 4-byte load; this load is {size} byte(s) at offset {offset}");
+            {
+                value = 0;
+                return LoadHookResult.Refused;
+            }
         }
-        return null;
+        value = 0;
+        return LoadHookResult.Bytes;
+    }
+
+    internal override string LoadRefusal(int offset, int size)
+    {
+        int i = Array.FindIndex(_pointerOffsets, at => offset < at + 4 && at < offset + size);
+        return i < 0 ? "load refused"
+            : $"context field '{_pointerNames[i]}' (offset {_pointerOffsets[i]}) must be read as one 4-byte load; this load is {size} byte(s) at offset {offset}";
     }
 
     internal override string? StoreHook(int offset, int size)

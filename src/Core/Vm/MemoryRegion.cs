@@ -15,6 +15,13 @@ public enum RegionKind
 /// A region as the interpreter's fast path sees it: an access of <c>size</c> bytes at <c>offset</c> is direct when
 /// <c>offset + size &lt;= ReadLimit</c> (or <c>WriteLimit</c>); limits are 0 where hooks or read-only rules apply.
 /// </summary>
+internal enum LoadHookResult
+{
+    Bytes,
+    Value,
+    Refused,
+}
+
 internal readonly record struct RegionView(byte[] Data, uint ReadLimit, uint WriteLimit);
 
 /// <summary>
@@ -57,8 +64,15 @@ public class MemoryRegion
     /// </summary>
     internal bool HasHooks { get; private protected set; }
 
-    /// <summary>Value of a hooked load, or null to read the bytes.</summary>
-    internal virtual ulong? LoadHook(int offset, int size) => null;
+    /// <summary>What a hooked load yields: the bytes as stored, <paramref name="value"/>, or a refusal.</summary>
+    internal virtual LoadHookResult LoadHook(int offset, int size, out ulong value)
+    {
+        value = 0;
+        return LoadHookResult.Bytes;
+    }
+
+    /// <summary>Why a load <see cref="LoadHook"/> refused is refused.</summary>
+    internal virtual string LoadRefusal(int offset, int size) => "load refused";
 
     /// <summary>Null to store normally; otherwise why this store is refused.</summary>
     internal virtual string? StoreHook(int offset, int size) => null;
