@@ -342,8 +342,18 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Load32(RegionView[] regions, ulong address, int pc)
     {
-        ref byte p = ref Direct(regions, address, 4, false);
-        return Unsafe.IsNullRef(ref p) ? SlowLoad(address, 4, pc) : Unsafe.ReadUnaligned<uint>(ref p);
+        ulong index = (address >> 32) - 1;
+        if (index < (ulong)regions.Length)
+        {
+            ref readonly RegionView region = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(regions), (nint)index);
+            uint offset = (uint)address;
+            if ((ulong)offset + 4 <= region.ReadLimit)
+                return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(region.Data), (nint)offset));
+            // A context's data/data_end: answered here, as every packet program starts with them.
+            if (region.PointerWords is { } words && (offset & 3) == 0 && offset / 4 < (uint)words.Length && words[offset / 4] != 0)
+                return words[offset / 4];
+        }
+        return SlowLoad(address, 4, pc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

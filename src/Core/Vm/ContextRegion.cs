@@ -17,11 +17,18 @@ public sealed class ContextRegion : MemoryRegion
     internal ContextRegion(string name, int size, ulong address) : base(name, RegionKind.Context, new byte[size], writable: true, address)
     {
         HasHooks = true;
+        _pointerWords = new ulong[size / 4];
     }
+
+    // The fast path's copy of the pointer fields: a 4-byte load at 4 * i yields _pointerWords[i] when non-zero.
+    private readonly ulong[] _pointerWords;
+
+    internal override ulong[]? PointerWords => _pointerWords;
 
     /// <summary>Declares the 32-bit field at <paramref name="offset"/> to stand for the 64-bit <paramref name="value"/>.</summary>
     public void SetPointer(int offset, string field, ulong value)
     {
+        if (offset % 4 == 0 && offset / 4 < _pointerWords.Length) _pointerWords[offset / 4] = value;
         int i = Array.IndexOf(_pointerOffsets, offset);
         if (i < 0)
         {

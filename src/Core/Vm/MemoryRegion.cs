@@ -22,7 +22,8 @@ internal enum LoadHookResult
     Refused,
 }
 
-internal readonly record struct RegionView(byte[] Data, uint ReadLimit, uint WriteLimit);
+/// <c>PointerWords</c>, for contexts, holds per aligned 4-byte field the 64-bit value a 4-byte load yields (0: none).
+internal readonly record struct RegionView(byte[] Data, uint ReadLimit, uint WriteLimit, ulong[]? PointerWords = null);
 
 /// <summary>
 /// A contiguous run of bytes the program may address. Each region lives in its own 4 GiB window of the VM's
@@ -78,7 +79,10 @@ public class MemoryRegion
     internal virtual string? StoreHook(int offset, int size) => null;
 
     /// <summary>What the interpreter's fast path needs, in one struct: bytes and how far direct reads/writes may go.</summary>
-    internal RegionView View => new(Data, HasHooks ? 0u : (uint)Data.Length, HasHooks || !Writable ? 0u : (uint)Data.Length);
+    internal RegionView View => new(Data, HasHooks ? 0u : (uint)Data.Length, HasHooks || !Writable ? 0u : (uint)Data.Length, PointerWords);
+
+    /// <summary>See <see cref="RegionView"/>; the array is shared, so later changes reach existing views.</summary>
+    internal virtual ulong[]? PointerWords => null;
 
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} region '{Name}' 0x{Address:x}..0x{End:x} ({Length} bytes{(Writable ? "" : ", read-only")})";
 }
