@@ -51,8 +51,21 @@ public sealed class BpfObjectFile
 
     public static BpfObjectFile Parse(byte[] bytes, string? source = null)
     {
-        var elf = new ElfBytes(bytes, ElfHeader.ReadByteOrder(bytes, source), source);
-        var sections = SectionTableReader.Read(elf, ElfHeader.Read(elf));
+        Exception Error(string reason, long offset) => new ElfFormatException(reason, offset, source);
+        var header = ElfFileHeader.Read(bytes, Error);
+        // Only what clang emits for -target bpf/bpfeb and libbpf loads: ELF64 relocatable objects for EM_BPF.
+        if (!header.Is64) throw Error($"ELF EI_CLASS {bytes[4]} is not 2 (ELF64); BPF objects are ELF64", 4);
+        if (header.Machine != ElfFileHeader.MachineBpf)
+            throw Error($"ELF e_machine {header.Machine} is not EM_BPF ({ElfFileHeader.MachineBpf})", ElfFileHeader.MachineOffset);
+        if (header.Type != ElfFileHeader.TypeRelocatable)
+            throw Error($"ELF e_type {header.Type} is not ET_REL ({ElfFileHeader.TypeRelocatable}): not a relocatable BPF object", ElfFileHeader.TypeOffset);
+        if (header.SectionHeaderOffset == 0) throw Error("ELF e_shoff is 0: the object has no section header table", 40);
+        var sections = header.ReadSections(bytes, Error);
+        var elf = new ElfBytes(bytes, header.BigEndian, source);
+        // Later readers slice sections without further checks, so every section with file data must lie inside.
+        foreach (var s in sections.Skip(1))
+            if (!s.HasNoFileData && !elf.Contains(s.Offset, s.Size))
+                throw Error($"section {s.Index} '{s.Name}' (0x{s.Size:x} bytes at 0x{s.Offset:x}) runs past end of file (0x{bytes.Length:x} bytes)", s.HeaderOffset);
         var symbols = SymbolTableReader.Read(elf, sections);
         var relocations = RelocationTableReader.Read(elf, sections, symbols);
         var code = sections.Where(s => s.IsExecutable && !s.HasNoFileData).ToDictionary(s => s.Index, s => CodeSection.Decode(elf, s));

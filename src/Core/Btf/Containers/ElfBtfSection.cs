@@ -1,3 +1,5 @@
+using BtfNotebooks.Elf;
+
 namespace BtfNotebooks.Btf.Containers;
 
 /// <summary>Gets the <c>.BTF</c> section out of an ELF file (vmlinux, a module, a BPF object, a BTFHub .btf).</summary>
@@ -9,10 +11,10 @@ internal static class ElfBtfSection
 
     public static BtfBlob Extract(ByteSlice file, Layer layer)
     {
-        var elf = ElfFile.Parse(file, layer);
-        var index = -1;
-        for (var i = 0; i < elf.Sections.Count && index < 0; i++)
-            if (elf.Sections[i].Name == SectionName) index = i;
+        Exception Error(string reason, long offset) => layer.Error(reason, offset);
+        var elf = ElfFileHeader.Read(file.Span, Error);
+        var sections = elf.ReadSections(file.Span, Error);
+        var index = Array.FindIndex(sections, s => s.Name == SectionName);
 
         if (index < 0)
         {
@@ -20,13 +22,13 @@ internal static class ElfBtfSection
             if (RawBtfScanner.FindLargest(file.Span) is { } hit)
                 return layer.Blob(file.Slice(hit.Offset, hit.Length), $"{elf.Describe} without .BTF section > {hit.Describe()}");
             throw layer.Error(
-                $"no .BTF section in ELF ({elf.Describe}, {elf.Sections.Count} sections; no BTF header found by scanning either)",
-                elf.SectionHeaderOffset);
+                $"no .BTF section in ELF ({elf.Describe}, {sections.Length} sections; no BTF header found by scanning either)",
+                (long)elf.SectionHeaderOffset);
         }
 
-        var section = elf.Sections[index];
+        var section = sections[index];
         var where = $"{elf.Describe} .BTF section at 0x{section.Offset:x}";
-        if (section.Type == ElfSection.TypeNoBits)
+        if (section.Type == ElfSectionHeader.TypeNoBits)
             throw layer.Error(".BTF section is SHT_NOBITS: it has no data in this file (a stripped or separate-debug ELF?)", section.HeaderOffset);
         if (!file.Contains(section.Offset, section.Size))
             throw layer.Error(
@@ -35,12 +37,12 @@ internal static class ElfBtfSection
         if (section.Size == 0) throw layer.Error(".BTF section is empty", section.HeaderOffset);
 
         var data = file.Slice((long)section.Offset, (long)section.Size);
-        if ((section.Flags & ElfSection.FlagCompressed) == 0) return layer.Blob(data, where);
+        if ((section.Flags & ElfSectionHeader.FlagCompressed) == 0) return layer.Blob(data, where);
         return Decompress(data, elf, section, layer, where);
     }
 
     /// <summary>SHF_COMPRESSED: an Elf_Chdr (type, uncompressed size) followed by a zlib or zstd stream.</summary>
-    private static BtfBlob Decompress(ByteSlice data, ElfFile elf, ElfSection section, Layer layer, string where)
+    private static BtfBlob Decompress(ByteSlice data, ElfFileHeader elf, ElfSectionHeader section, Layer layer, string where)
     {
         var chdrSize = elf.Is64 ? 24 : 12;
         var at = (long)section.Offset;

@@ -8,7 +8,7 @@ internal static class LayerDispatcher
         var head = bytes.Span;
         if (head.IsEmpty) throw layer.Error("not BTF: input is empty", 0);
         if (RawBtfScanner.HasMagic(head)) return layer.Blob(bytes, "raw BTF");
-        if (ElfFile.HasMagic(head)) return ElfBtfSection.Extract(bytes, layer);
+        if (Elf.ElfFileHeader.HasMagic(head)) return ElfBtfSection.Extract(bytes, layer);
         if (CompressionFormats.Detect(head) is { } format)
             return CompressedLayer.Extract(bytes, format, layer, 0, format.Name());
         if (ArArchive.HasMagic(head)) return ArArchive.Extract(bytes, layer);
@@ -20,5 +20,5 @@ internal static class LayerDispatcher
 
     /// <summary>True for content a kernel payload can be: compressed, ELF, or raw BTF.</summary>
     public static bool IsKnownPayload(ReadOnlySpan<byte> head) =>
-        RawBtfScanner.HasMagic(head) || ElfFile.HasMagic(head) || CompressionFormats.Detect(head) is not null;
+        RawBtfScanner.HasMagic(head) || Elf.ElfFileHeader.HasMagic(head) || CompressionFormats.Detect(head) is not null;
 }
