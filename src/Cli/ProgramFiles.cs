@@ -14,7 +14,7 @@ internal enum ProgramFileKind
 }
 
 /// <summary>A program read from a file: instructions, and for ELF objects the section its context follows.</summary>
-internal sealed record LoadedProgram(IReadOnlyList<Instruction> Instructions, ProgramFileKind Kind, string? Section, string Description);
+internal sealed record LoadedProgram(IReadOnlyList<Instruction> Instructions, ProgramFileKind Kind, string? Section, string Description, ByteOrder ByteOrder = ByteOrder.LittleEndian);
 
 /// <summary>Tells ELF objects, raw instruction bytes and assembly text apart by content, and loads each.</summary>
 internal static class ProgramFiles
@@ -54,11 +54,12 @@ internal static class ProgramFiles
             {
                 var obj = BpfObjectFile.Parse(bytes, path);
                 var program = PickProgram(obj, section, path);
-                return new LoadedProgram(obj.LinkProgram(program.Name), ProgramFileKind.Elf, program.SectionName, $"{path} {program.SectionName}/{program.Name}");
+                return new LoadedProgram(obj.LinkProgram(program.Name), ProgramFileKind.Elf, program.SectionName, $"{path} {program.SectionName}/{program.Name}", obj.ByteOrder);
             }
             case ProgramFileKind.Raw:
                 if (section is not null) throw new CliException($"--section applies to ELF objects; {path} is raw instructions");
-                return new LoadedProgram(InstructionCodec.Decode(bytes, bigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian, validate: true, source: path), ProgramFileKind.Raw, null, path);
+                var order = bigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian;
+                return new LoadedProgram(InstructionCodec.Decode(bytes, order, validate: true, source: path), ProgramFileKind.Raw, null, path, order);
             default:
                 if (section is not null) throw new CliException($"--section applies to ELF objects; {path} is assembly text");
                 var assembled = Assembler.Assemble(Encoding.UTF8.GetString(bytes), syntax, path);

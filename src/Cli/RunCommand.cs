@@ -16,13 +16,16 @@ internal static class RunCommand
         var format = new Option<string>("--format") { Description = "text or tsv (header + one row: engine r0 runs ns_per_run insns_per_run)", DefaultValueFactory = _ => "text" };
         var budget = new Option<long>("--budget") { Description = "instruction budget per run", DefaultValueFactory = _ => 1_000_000 };
         var syntax = new Option<string?>("--syntax") { Description = "syntax of assembly text (detected when omitted)" };
-        var bigEndian = new Option<bool>("--big-endian") { Description = "raw input is big-endian" };
-        var cmd = new Command("run", "Run a program in the interpreter: r0, instructions executed, ns per run") { file, section, data, repeat, format, budget, syntax, bigEndian };
+        var cmd = new Command("run", "Run a program in the interpreter: r0, instructions executed, ns per run") { file, section, data, repeat, format, budget, syntax };
         cmd.SetAction(CliErrors.Action(pr =>
         {
             if (pr.GetValue(repeat) < 1) throw new CliException("--repeat must be at least 1");
             if (pr.GetValue(format) is not ("text" or "tsv")) throw new CliException($"--format is text or tsv, not '{pr.GetValue(format)}'");
-            var program = ProgramFiles.Load(pr.GetValue(file)!, pr.GetValue(section), ProgramFiles.ParseSyntax(pr.GetValue(syntax)), pr.GetValue(bigEndian));
+            var program = ProgramFiles.Load(pr.GetValue(file)!, pr.GetValue(section), ProgramFiles.ParseSyntax(pr.GetValue(syntax)), bigEndian: false);
+            // Instructions decode the same in both byte orders, but memory does not: the VM is a little-endian machine,
+            // so a bpfeb program would read its packet and stack with the wrong byte order.
+            if (program.ByteOrder == BtfNotebooks.Asm.ByteOrder.BigEndian)
+                throw new CliException($"{program.Description} is a big-endian program; the interpreter models a little-endian machine (disasm works for both)");
             byte[] packet = pr.GetValue(data) is { } d ? File.ReadAllBytes(d) : new byte[64];
             // A raw program gets r1 = packet and r2 = length, so both count as written for the uninitialized-read check.
             bool raw = program.Section is null;

@@ -128,6 +128,26 @@ public class BtfnbProgramCommandTests
     }
 
     [Test]
+    public void Big_endian_objects_disassemble_but_do_not_run()
+    {
+        string clang = ExternalTool.Require("clang-19");
+        string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
+        try
+        {
+            var (exit, _, err) = ExternalTool.Run(clang, "-O2", "-target", "bpfeb", "-mcpu=v4", "-I/usr/include/x86_64-linux-gnu", "-c", DataFile("count-bytes.c"), "-o", obj);
+            Assert.That(exit, Is.Zero, err);
+            Assert.That(Btfnb.Run("disasm", obj, "--section", "xdp").Stdout, Does.Contain("function count_first"));
+            var run = Btfnb.Run("run", obj, "--section", "xdp");
+            Assert.That(run.Exit, Is.EqualTo(1));
+            Assert.That(run.Stderr, Does.Contain("big-endian program"));
+        }
+        finally
+        {
+            File.Delete(obj);
+        }
+    }
+
+    [Test]
     public void Run_reports_faults_with_instruction_and_region()
     {
         using var src = ExternalTool.Temp("r0 = *(u64 *)(r1 + 60)\nexit\n"u8.ToArray(), ".s");
