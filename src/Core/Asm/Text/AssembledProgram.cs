@@ -3,8 +3,10 @@ namespace BtfNotebooks.Asm.Text;
 /// <summary>The result of assembling a text: instructions, where each came from, and the labels it defined.</summary>
 public sealed class AssembledProgram
 {
-    public AssembledProgram(IReadOnlyList<Instruction> instructions, IReadOnlyList<int> lines, IReadOnlyDictionary<string, int> labels, AsmSyntax syntax)
+    public AssembledProgram(IReadOnlyList<Instruction> instructions, IReadOnlyList<int> lines, IReadOnlyDictionary<string, int> labels, AsmSyntax syntax,
+        IReadOnlyList<CoreOperand>? coreOperands = null)
     {
+        CoreOperands = coreOperands ?? [];
         Instructions = instructions;
         Lines = lines;
         Labels = labels;
@@ -21,6 +23,9 @@ public sealed class AssembledProgram
 
     /// <summary>The syntax the text was read in (given or detected).</summary>
     public AsmSyntax Syntax { get; }
+
+    /// <summary>The <c>%core...(...)</c> operands, unresolved (their instructions hold 0 in the operand's place).</summary>
+    public IReadOnlyList<CoreOperand> CoreOperands { get; }
 
     public byte[] Encode(ByteOrder order = ByteOrder.LittleEndian) => InstructionCodec.Encode(Instructions, order);
 }

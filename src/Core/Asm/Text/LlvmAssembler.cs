@@ -16,6 +16,7 @@ internal static class LlvmAssembler
         var lines = new List<int>();
         var labels = new Dictionary<string, int>(StringComparer.Ordinal);
         var uses = new List<LabelUse>();
+        var coreOperands = new List<CoreOperand>();
         var diagnostics = new List<AsmDiagnostic>();
         var order = new ByteOrderHint();
         int slot = 0;
@@ -53,6 +54,8 @@ internal static class LlvmAssembler
                 var statement = new LlvmStatementParser(tokens, forceWide: read.Opcode == Instruction.LoadImm64Opcode).ParseStatement();
                 var insn = Reconcile(statement, read, order);
                 if (statement.Target is { } target) uses.Add(new LabelUse(instructions.Count, slot, lineNumber, target));
+                if (statement.Core is { } core)
+                    coreOperands.Add(new CoreOperand(CoreOperand.KindOf(core.Name)!.Value, core.Name, core.Arguments, instructions.Count, lineNumber, core.Column));
                 instructions.Add(insn);
                 lines.Add(lineNumber);
                 slot += insn.SlotCount;
@@ -68,7 +71,7 @@ internal static class LlvmAssembler
             else diagnostics.Add(new AsmDiagnostic(use.Line, use.Reference.Column, error!));
         if (diagnostics.Count > 0)
             throw new AssemblyException(diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList(), source);
-        return new AssembledProgram(instructions, lines, labels, AsmSyntax.Llvm);
+        return new AssembledProgram(instructions, lines, labels, AsmSyntax.Llvm, coreOperands);
     }
 
     // The formatter's "<invalid: ...>" carries a free-text reason the tokenizer need not understand; the parser rejects it.

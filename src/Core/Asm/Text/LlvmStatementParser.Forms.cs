@@ -44,8 +44,8 @@ internal sealed partial class LlvmStatementParser
                 var src = ExpectRegister(dst.Is32, context);
                 return Done(dst.Is32 ? Instruction.Alu32(alu.Op, dst.Register, src, alu.Offset) : Instruction.Alu64(alu.Op, dst.Register, src, alu.Offset));
             }
-            if (!AtNumber) throw Error(Peek, $"expected a register ({(dst.Is32 ? "w0-w10" : "r0-r10")}) or an immediate {context}");
-            int imm = ExpectImm32(context);
+            if (!AtNumber && !AtCore) throw Error(Peek, $"expected a register ({(dst.Is32 ? "w0-w10" : "r0-r10")}) or an immediate {context}");
+            int imm = AtCore ? TakeCore() : ExpectImm32(context);
             return Done(dst.Is32 ? Instruction.Alu32(alu.Op, dst.Register, imm, alu.Offset) : Instruction.Alu64(alu.Op, dst.Register, imm, alu.Offset));
         }
         throw Error(op, $"expected '=' or a compound assignment ('+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', 's>>=', 's/=', 's%=') after '{dstToken.Text}'");
@@ -65,7 +65,7 @@ internal sealed partial class LlvmStatementParser
             if (src != dst.Register) throw new LlvmSyntaxError(srcToken.Column, $"negation must name its destination again ('{dstToken.Text} = -{dstToken.Text}'), found '{srcToken.Text}'");
             return Done(dst.Is32 ? Instruction.Alu32(AluOperation.Neg, dst.Register, 0) : Instruction.Alu64(AluOperation.Neg, dst.Register, 0));
         }
-        if (AtNumber) return ParseMoveImmediate(dst, dstToken);
+        if (AtNumber || AtCore) return ParseMoveImmediate(dst, dstToken);
         if (ParseRegister(t) is not null)
         {
             var src = ExpectRegister(dst.Is32, context);
@@ -85,7 +85,7 @@ internal sealed partial class LlvmStatementParser
 
     private LlvmStatement ParseMoveImmediate(ParsedRegister dst, LlvmToken dstToken)
     {
-        var (value, at) = ExpectNumber("expected an immediate after '='");
+        var (value, at) = AtCore ? (TakeCore(), Peek) : ExpectNumber("expected an immediate after '='");
         bool ll = Accept("ll");
         if (ll || _forceWide)
         {
@@ -169,6 +169,13 @@ internal sealed partial class LlvmStatementParser
         if (Peek.Is("+") || Peek.Is("-"))
         {
             var sign = Next();
+            if (AtCore)
+            {
+                if (sign.Text == "-") throw Error(Peek, "a %core offset is added to the base: write '+ %core(...)'");
+                offset = (short)TakeCore();
+                if (parenthesized) Expect(")", "after the offset");
+                return (reg, offset);
+            }
             if (Peek.Kind != LlvmTokenKind.Number) throw Error(Peek, $"expected an offset after '{sign.Text}'");
             var value = (Int128)Next().Value;
             offset = ToOffset(sign.Text == "-" ? -value : value, sign, "offset");

@@ -18,7 +18,10 @@ internal readonly record struct LlvmLabelReference(string Label, int Column, Llv
 /// One parsed line: the instruction (null for objdump's <c>&lt;unknown&gt;</c>, whose bytes column is all there
 /// is), and the label it names, if any.
 /// </summary>
-internal readonly record struct LlvmStatement(Instruction? Instruction, LlvmLabelReference? Target, int Column);
+internal readonly record struct LlvmStatement(Instruction? Instruction, LlvmLabelReference? Target, int Column, LlvmCoreOperand? Core = null);
+
+/// <summary>A <c>%core...(...)</c> operand as parsed: name (without %), arguments, and its column.</summary>
+internal readonly record struct LlvmCoreOperand(string Name, string Arguments, int Column);
 
 /// <summary>A syntax error at a column of the line being parsed.</summary>
 internal sealed class LlvmSyntaxError(int column, string message) : Exception(message)
@@ -90,7 +93,7 @@ internal sealed partial class LlvmStatementParser
             _ => throw Error(first, "expected an instruction (a register assignment, '*(uN *)(...) =', 'if', 'goto', 'gotol', 'may_goto', 'call', 'callx', 'lock', 'exit')"),
         };
         if (Peek.Kind != LlvmTokenKind.End) throw Error(Peek, "expected end of line after the instruction");
-        return statement with { Column = first.Column };
+        return statement with { Column = first.Column, Core = _core };
     }
 
     private LlvmStatement Simple(Instruction insn)
@@ -127,6 +130,23 @@ internal sealed partial class LlvmStatementParser
         if (!eitherWidth && reg.Is32 != is32)
             throw new LlvmSyntaxError(token.Column, $"expected a {(is32 ? "32-bit register (w0-w10)" : "64-bit register (r0-r10)")} {context}, found '{token.Text}'");
         return reg.Register;
+    }
+
+    private LlvmCoreOperand? _core;
+
+    private bool AtCore => Peek.Kind == LlvmTokenKind.CoreOperand;
+
+    /// <summary>Consumes a <c>%core...(...)</c> operand; the instruction gets 0 in its place.</summary>
+    private int TakeCore()
+    {
+        var t = Next();
+        if (_core is not null) throw new LlvmSyntaxError(t.Column, "an instruction can carry only one %core operand");
+        int open = t.Text.IndexOf('(');
+        string name = t.Text[1..open];
+        if (CoreOperand.KindOf(name) is null)
+            throw new LlvmSyntaxError(t.Column, $"unknown CO-RE operand '%{name}' (known: {string.Join(", ", CoreOperand.KnownNames.Keys.Select(k => "%" + k))})");
+        _core = new LlvmCoreOperand(name, t.Text[(open + 1)..^1].Trim(), t.Column);
+        return 0;
     }
 
     private bool AtNumber => Peek.Kind == LlvmTokenKind.Number || ((Peek.Is("-") || Peek.Is("+")) && PeekAt(1).Kind == LlvmTokenKind.Number);

@@ -9,6 +9,8 @@ internal enum LlvmTokenKind
     Number,
     /// <summary>An operator or punctuation, longest match (<c>s&gt;&gt;=</c>, <c>&lt;&lt;=</c>, <c>==</c>, <c>(</c>).</summary>
     Symbol,
+    /// <summary>A CO-RE operand <c>%name(arguments)</c>, taken whole (<see cref="CoreOperand"/>).</summary>
+    CoreOperand,
     /// <summary>End of the line's code (end of text or start of a comment).</summary>
     End,
 }
@@ -56,6 +58,26 @@ internal static class LlvmTokenizer
                     i += signed.Length;
                     continue;
                 }
+            }
+            if (c == '%' && i + 1 < line.Length && IsNameStart(line[i + 1]))
+            {
+                // %core_...(...): the arguments name BTF types and fields, resolved later; keep them verbatim.
+                int nameEnd = i + 1;
+                while (nameEnd < line.Length && IsNameChar(line[nameEnd])) nameEnd++;
+                if (nameEnd >= line.Length || line[nameEnd] != '(')
+                {
+                    error = new AsmDiagnosticDraft(nameEnd + 1, $"expected '(' after '{line[i..nameEnd]}'");
+                    return tokens;
+                }
+                int close = line.IndexOf(')', nameEnd);
+                if (close < 0)
+                {
+                    error = new AsmDiagnosticDraft(nameEnd + 1, $"'{line[i..(nameEnd + 1)]}' has no closing ')'");
+                    return tokens;
+                }
+                tokens.Add(new LlvmToken(LlvmTokenKind.CoreOperand, line[i..(close + 1)], i + 1));
+                i = close + 1;
+                continue;
             }
             if (IsNameStart(c))
             {
