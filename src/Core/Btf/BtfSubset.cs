@@ -12,10 +12,16 @@ public static class BtfSubset
     {
         /// <summary>Pointers to composites that are not roots (or reached other than through a pointer) get a FWD target.</summary>
         public bool PointeesAsForward { get; init; } = true;
+
+        /// <summary>Strings to add to the string section (e.g. the section names and access strings .BTF.ext refers to).</summary>
+        public IReadOnlyList<string> Strings { get; init; } = [];
     }
 
-    /// <summary>The new BTF (raw bytes) and, for every copied source type ID, its ID in the new BTF.</summary>
-    public sealed record Result(byte[] Btf, IReadOnlyDictionary<uint, uint> IdMap);
+    /// <summary>
+    /// The new BTF (raw bytes); for every copied source type ID, its ID in the new BTF; and the offsets of
+    /// <see cref="Options.Strings"/> in its string section.
+    /// </summary>
+    public sealed record Result(byte[] Btf, IReadOnlyDictionary<uint, uint> IdMap, IReadOnlyDictionary<string, uint> StringOffsets);
 
     /// <summary>Copies <paramref name="roots"/> (type IDs of <paramref name="source"/>) and what they reference.</summary>
     public static Result Extract(BtfSpec source, IEnumerable<uint> roots, Options? options = null)
@@ -62,7 +68,8 @@ public static class BtfSubset
             }
             Copy(b, t, Map);
         }
-        return new Result(b.ToArray(source.IsBigEndian), map);
+        var strings = options.Strings.Distinct().ToDictionary(x => x, b.String);
+        return new Result(b.ToArray(source.IsBigEndian), map, strings);
     }
 
     // Typedefs and qualifiers of a pointee are part of "reached through a pointer" (e.g. `const struct x *`).

@@ -7,8 +7,9 @@ namespace BtfNotebooks.Elf;
 /// <summary>
 /// Writes a minimal relocatable BPF object (ELF64, EM_BPF, ET_REL, either byte order) that libbpf and bpftool load:
 /// one executable section per distinct section name holding its programs back to back, each program one global
-/// STT_FUNC symbol; a <c>license</c> section; <c>.symtab</c>, <c>.strtab</c> and <c>.shstrtab</c>. There are no
-/// relocations, maps or BTF, so the programs must be self-contained (no map references, no bpf-to-bpf calls).
+/// STT_FUNC symbol; a <c>license</c> section; optional extra data sections such as <c>.BTF</c> and <c>.BTF.ext</c>;
+/// <c>.symtab</c>, <c>.strtab</c> and <c>.shstrtab</c>. There are no relocations or maps, so the programs must be
+/// self-contained (no map references, no bpf-to-bpf calls).
 /// </summary>
 public static class BpfObjectWriter
 {
@@ -23,14 +24,15 @@ public static class BpfObjectWriter
     /// the order given (as clang lays out several <c>SEC("xdp")</c> functions of one file).
     /// </summary>
     public static byte[] Write(IEnumerable<(string Section, string Name, IReadOnlyList<Instruction> Code)> programs,
-        string license = "GPL", ByteOrder order = ByteOrder.LittleEndian)
+        string license = "GPL", ByteOrder order = ByteOrder.LittleEndian, IReadOnlyList<(string Name, byte[] Data)>? dataSections = null)
     {
         var list = programs.ToList();
         Check(list, license);
+        dataSections ??= [];
         var sections = list.GroupBy(p => p.Section, StringComparer.Ordinal).ToList();
 
-        // Section numbers: 0 null, 1..n programs, then license, .symtab, .strtab, .shstrtab.
-        int licenseIndex = sections.Count + 1, symtabIndex = licenseIndex + 1, strtabIndex = symtabIndex + 1, shstrtabIndex = strtabIndex + 1;
+        // Section numbers: 0 null, 1..n programs, then license, data sections, .symtab, .strtab, .shstrtab.
+        int licenseIndex = sections.Count + 1, symtabIndex = licenseIndex + 1 + dataSections.Count, strtabIndex = symtabIndex + 1, shstrtabIndex = strtabIndex + 1;
         var sectionNames = new StringTable();
         var symbolNames = new StringTable();
         var layout = new Layout();
@@ -51,6 +53,9 @@ public static class BpfObjectWriter
         }
         headers.Add(layout.Section(sectionNames.Add(BpfObjectFile.LicenseSection), ElfSectionHeader.TypeProgBits,
             ElfSectionHeader.FlagAlloc | ElfSectionHeader.FlagWrite, [.. Encoding.ASCII.GetBytes(license), 0], align: 1));
+        // .BTF and .BTF.ext as clang emits them: PROGBITS, not allocated, 4-byte aligned.
+        foreach (var (name, data) in dataSections)
+            headers.Add(layout.Section(sectionNames.Add(name), ElfSectionHeader.TypeProgBits, 0, data, align: 4));
         // sh_info of a symbol table is the index of its first non-local symbol: every symbol but the null one is global.
         headers.Add(layout.Section(sectionNames.Add(".symtab"), ElfSectionHeader.TypeSymbolTable, 0, EncodeSymbols(symbols, order),
             align: 8, link: (uint)strtabIndex, info: 1, entrySize: ElfSymbol.EntrySize));

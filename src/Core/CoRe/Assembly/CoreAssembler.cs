@@ -1,6 +1,7 @@
 using BtfNotebooks.Asm;
 using BtfNotebooks.Asm.Text;
 using BtfNotebooks.Btf;
+using BtfNotebooks.Elf;
 using BtfNotebooks.Elf.BtfExt;
 
 namespace BtfNotebooks.CoRe.Assembly;
@@ -16,7 +17,17 @@ public sealed record CoreAssembly(
     byte[] LocalBtf,
     IReadOnlyList<CoreRelocationRecord> Records,
     string Section,
-    string Name);
+    string Name,
+    IReadOnlyDictionary<string, uint> BtfStrings)
+{
+    /// <summary>
+    /// The program as a relocatable BPF object with <c>.BTF</c> (the local types) and <c>.BTF.ext</c> (the records):
+    /// what libbpf needs to relocate it against any kernel.
+    /// </summary>
+    public byte[] ToElf(string license = "GPL") =>
+        BpfObjectWriter.Write([(Section, Name, Instructions)], license, ByteOrder.LittleEndian,
+            [(".BTF", LocalBtf), (".BTF.ext", BtfExtWriter.Write(Records, s => BtfStrings[s]))]);
+}
 
 /// <summary>Assembles text with <c>%core</c> operands (LLVM syntax) against a reference BTF (<c>--against KERNEL</c>).</summary>
 public static class CoreAssembler
@@ -34,7 +45,10 @@ public static class CoreAssembler
         }
         if (diagnostics.Count > 0) throw new AssemblyException(diagnostics, source);
 
-        var subset = BtfSubset.Extract(reference, accesses.Select(a => a!.RootTypeId).Distinct());
+        // .BTF.ext names the section and the access strings by offsets into .BTF's strings: add them there.
+        var strings = new List<string> { section };
+        strings.AddRange(accesses.Select(a => a!.Access));
+        var subset = BtfSubset.Extract(reference, accesses.Select(a => a!.RootTypeId).Distinct(), new BtfSubset.Options { Strings = strings });
         var local = BtfSpec.Parse(subset.Btf, source: $"local BTF of {source ?? "the program"}");
         var slotOf = ProgramValidator.SlotIndex(program.Instructions, out _);
         var instructions = program.Instructions.ToArray();
@@ -58,7 +72,7 @@ public static class CoreAssembler
             records.Add(record);
         }
         if (diagnostics.Count > 0) throw new AssemblyException(diagnostics, source);
-        return new CoreAssembly(program, instructions, subset.Btf, records, section, name);
+        return new CoreAssembly(program, instructions, subset.Btf, records, section, name, subset.StringOffsets);
     }
 
     // The operand's place: a memory offset (LDX/ST/STX), a 64-bit immediate (lddw) or an ALU immediate.
