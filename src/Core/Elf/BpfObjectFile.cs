@@ -1,4 +1,6 @@
 using BtfNotebooks.Asm;
+using BtfNotebooks.Btf;
+using BtfNotebooks.Elf.BtfExt;
 
 namespace BtfNotebooks.Elf;
 
@@ -15,6 +17,8 @@ public sealed class BpfObjectFile
     private readonly ElfBytes _elf;
     private readonly Dictionary<int, CodeSection> _code;
     private readonly Dictionary<int, IReadOnlyList<ElfRelocation>> _relocations;
+    private readonly Lazy<BtfSpec?> _btf;
+    private readonly Lazy<BtfExtInfo?> _btfExt;
 
     private BpfObjectFile(ElfBytes elf, ElfSectionHeader[] sections, ElfSymbol[] symbols,
         Dictionary<int, IReadOnlyList<ElfRelocation>> relocations, Dictionary<int, CodeSection> code, List<BpfObjectProgram> programs)
@@ -25,6 +29,10 @@ public sealed class BpfObjectFile
         Sections = sections;
         Symbols = symbols;
         Programs = programs;
+        // Parsed on first use: disassembling or running a program needs neither. Lazy keeps a parse error and
+        // throws it again on every access.
+        _btf = new Lazy<BtfSpec?>(() => ObjectBtfLoader.LoadBtf(this));
+        _btfExt = new Lazy<BtfExtInfo?>(() => ObjectBtfLoader.LoadBtfExt(this, Btf));
         License = FindSection(LicenseSection) is { HasNoFileData: false } license
             ? ElfBytes.TryString(SectionData(license).Span, 0) ?? System.Text.Encoding.Latin1.GetString(SectionData(license).Span)
             : null;
@@ -46,6 +54,19 @@ public sealed class BpfObjectFile
 
     /// <summary>Every function in an executable section, ordered by section then offset: entry programs and <c>.text</c> subprograms.</summary>
     public IReadOnlyList<BpfObjectProgram> Programs { get; }
+
+    /// <summary>
+    /// The object's <c>.BTF</c>, or null when it has none. Parsed on first access; a malformed section throws an
+    /// <see cref="ElfFormatException"/> naming <c>.BTF</c> and the file offset.
+    /// </summary>
+    public BtfSpec? Btf => _btf.Value;
+
+    /// <summary>
+    /// The object's <c>.BTF.ext</c> (func_info, line_info, CO-RE relocations), or null when it has none. Parsed and
+    /// checked against the object on first access; a malformed section throws an <see cref="ElfFormatException"/>
+    /// naming the file offset and the reason.
+    /// </summary>
+    public BtfExtInfo? BtfExt => _btfExt.Value;
 
     public static BpfObjectFile Load(string path) => Parse(File.ReadAllBytes(path), path);
 
