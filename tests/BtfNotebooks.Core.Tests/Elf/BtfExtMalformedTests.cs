@@ -244,6 +244,22 @@ public class BtfExtMalformedTests(string target)
         }
     }
 
+    [Test]
+    public void RandomCorruptionReadsOrIsAFormatError()
+    {
+        var random = new Random(20261126);
+        int read = 0;
+        for (int round = 0; round < 3000; round++)
+        {
+            var bytes = (byte[])_object.Clone();
+            for (int k = random.Next(1, 4); k > 0; k--) bytes[_ext + random.Next(_extSize)] = (byte)random.Next(256);
+            var obj = BpfObjectFile.Parse(bytes, "core.o");
+            try { _ = obj.BtfExt; read++; }
+            catch (ElfFormatException e) { Assert.That(e.Offset - _ext, Is.InRange(0, _extSize - 1), e.Message); }
+        }
+        Assert.That(read, Is.GreaterThan(0), "some corruptions only change line numbers or columns");
+    }
+
     /// <summary>The object with its .BTF.ext in the other byte order: after magic, version and flags, every field is a u32.</summary>
     private byte[] WithForeignBtfExt()
     {

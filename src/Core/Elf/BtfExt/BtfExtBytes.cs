@@ -8,7 +8,6 @@ namespace BtfNotebooks.Elf.BtfExt;
 /// </summary>
 internal sealed class BtfExtBytes(ReadOnlyMemory<byte> data, bool bigEndian, long fileOffset, string? source)
 {
-    public ReadOnlySpan<byte> Span => data.Span;
     public int Length => data.Length;
     public bool BigEndian { get; } = bigEndian;
 
@@ -20,12 +19,6 @@ internal sealed class BtfExtBytes(ReadOnlyMemory<byte> data, bool bigEndian, lon
     {
         var s = data.Span.Slice(offset, 4);
         return BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
-    }
-
-    public ushort U16(int offset)
-    {
-        var s = data.Span.Slice(offset, 2);
-        return BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
     }
 
     /// <summary>An error about the byte at <paramref name="offset"/> of .BTF.ext, located in the file.</summary>
