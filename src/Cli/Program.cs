@@ -11,5 +11,6 @@ var root = new RootCommand("btfnb: BTF and CO-RE, seen and tested on one machine
     AsmCommands.CreateAsm(),
     AsmCommands.CreateDisasm(),
     RunCommand.Create(),
+    RelocateCommand.Create(),
 };
 return root.Parse(args).Invoke();
