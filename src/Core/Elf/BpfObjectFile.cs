@@ -1,6 +1,7 @@
 using BtfNotebooks.Asm;
 using BtfNotebooks.Btf;
 using BtfNotebooks.Elf.BtfExt;
+using BtfNotebooks.Elf.Maps;
 
 namespace BtfNotebooks.Elf;
 
@@ -19,6 +20,7 @@ public sealed class BpfObjectFile
     private readonly Dictionary<int, IReadOnlyList<ElfRelocation>> _relocations;
     private readonly Lazy<BtfSpec?> _btf;
     private readonly Lazy<BtfExtInfo?> _btfExt;
+    private readonly Lazy<BpfObjectMaps> _maps;
 
     private BpfObjectFile(ElfBytes elf, ElfSectionHeader[] sections, ElfSymbol[] symbols,
         Dictionary<int, IReadOnlyList<ElfRelocation>> relocations, Dictionary<int, CodeSection> code, List<BpfObjectProgram> programs)
@@ -33,6 +35,7 @@ public sealed class BpfObjectFile
         // throws it again on every access.
         _btf = new Lazy<BtfSpec?>(() => ObjectBtfLoader.LoadBtf(this));
         _btfExt = new Lazy<BtfExtInfo?>(() => ObjectBtfLoader.LoadBtfExt(this, Btf));
+        _maps = new Lazy<BpfObjectMaps>(() => BpfObjectMaps.Collect(this));
         License = FindSection(LicenseSection) is { HasNoFileData: false } license
             ? ElfBytes.TryString(SectionData(license).Span, 0) ?? System.Text.Encoding.Latin1.GetString(SectionData(license).Span)
             : null;
@@ -67,6 +70,14 @@ public sealed class BpfObjectFile
     /// naming the file offset and the reason.
     /// </summary>
     public BtfExtInfo? BtfExt => _btfExt.Value;
+
+    /// <summary>
+    /// Every map the object defines, in libbpf's order (legacy <c>maps</c>, BTF-defined <c>.maps</c>, global data by
+    /// section, <c>.kconfig</c>); the index in this list is what <see cref="MapReferences"/> and
+    /// <see cref="LinkProgramWithMaps"/> use. Parsed on first access; a malformed definition throws an
+    /// <see cref="ElfFormatException"/> naming the section, the map and the member.
+    /// </summary>
+    public IReadOnlyList<BpfMapDefinition> Maps => _maps.Value.Definitions;
 
     public static BpfObjectFile Load(string path) => Parse(File.ReadAllBytes(path), path);
 
@@ -129,6 +140,26 @@ public sealed class BpfObjectFile
         var text = FindSection(BpfObjectProgram.SubprogramSection) is { } t && _code.TryGetValue(t.Index, out var c) ? c : null;
         var linker = new SubprogramLinker(_elf, Symbols, text, text is null ? [] : RelocationsFor(text.Header));
         return linker.Link(entry, _code[entry.SectionIndex], RelocationsFor(Sections[entry.SectionIndex]));
+    }
+
+    /// <summary>
+    /// The lddw instructions of <see cref="LinkProgram"/>(<paramref name="name"/>) that load a map or the address of a
+    /// global variable, with the index in <see cref="Maps"/> and the offset in the map's value. A relocation that is
+    /// not on an lddw or call, names a symbol that is no map, or lands outside a map's value throws an
+    /// <see cref="ElfFormatException"/> at the relocation entry.
+    /// </summary>
+    public IReadOnlyList<MapReference> MapReferences(string name) => new MapRelocator(this, _maps.Value).References(name, LinkProgram(name));
+
+    /// <summary>
+    /// <see cref="LinkProgram"/> with each map reference rewritten as libbpf's bpf_object__relocate_data does, except
+    /// that imm holds the map's index in <see cref="Maps"/> where libbpf writes the map's fd (fds exist only once the
+    /// maps are created at load time): src 1 (BPF_PSEUDO_MAP_FD) for a map, src 2 (BPF_PSEUDO_MAP_VALUE) with the
+    /// offset in the second slot's imm for a global variable.
+    /// </summary>
+    public Instruction[] LinkProgramWithMaps(string name)
+    {
+        var linked = LinkProgram(name);
+        return MapRelocator.Rewrite(linked, new MapRelocator(this, _maps.Value).References(name, linked));
     }
 
     private CodeSection Code(string sectionName) =>
