@@ -101,7 +101,8 @@ public class MapsDefinitionTests
         Assert.That(System.Text.Encoding.ASCII.GetString(Var(rodata, "tag")), Is.EqualTo("maps!\0"));
         Assert.That(U64(Var(obj.Map(".data.custom"), "custom")), Is.EqualTo(0x1122334455667788UL));
         var bss = obj.Map(".bss");
-        Assert.That(bss.DataVariables.Select(v => (v.Name, v.Size)), Is.EquivalentTo(new[] { ("zeroed", 8u), ("more_zeroes", 12u) }));
+        Assert.That(bss.DataVariables.Select(v => (v.Name, v.Size)), Is.EquivalentTo(new[] { ("zeroed", 8u), ("more_zeroes", 12u), ("calls", 4u) }));
+        Assert.That(bss.DataVariables.Single(v => v.Name == "calls").Linkage, Is.EqualTo(BtfLinkage.Static));
         Assert.That(bss.InitialValue.ToArray(), Is.All.Zero);
     }
 

@@ -51,8 +51,10 @@ internal sealed class MapRelocator(BpfObjectFile obj, BpfObjectMaps maps)
     private void Add(List<MapReference> references, ElfRelocation r, ElfSectionHeader section, int slot, Instruction[] linked, Dictionary<int, int> indexOfSlot)
     {
         var symbol = obj.Symbols[r.SymbolIndex];
+        // Section symbols (statics are relocated against them) have no name of their own.
+        string symbolName = symbol.Type == ElfSymbol.TypeSection && symbol.IsInSection ? obj.Sections[symbol.SectionIndex].Name : symbol.Name;
         ElfFormatException Error(string reason) =>
-            new($"section '{section.Name}' offset 0x{r.Offset:x}: relocation against '{symbol.Name}': {reason}", r.EntryOffset, obj.Source);
+            new($"section '{section.Name}' offset 0x{r.Offset:x}: relocation against '{symbolName}': {reason}", r.EntryOffset, obj.Source);
         if (!indexOfSlot.TryGetValue(slot, out int index)) throw Error("points into the second slot of an lddw");
         var insn = linked[index];
         if (insn.IsCall) return;
@@ -62,7 +64,7 @@ internal sealed class MapRelocator(BpfObjectFile obj, BpfObjectMaps maps)
         if (KconfigMap.IsExtern(symbol))
         {
             if (maps.KconfigOffsets.TryGetValue(symbol.Index, out uint kconfigOffset))
-                references.Add(new(index, slot, maps.KconfigIndex, kconfigOffset, LoadImm64Kind.MapValue, symbol.Name));
+                references.Add(new(index, slot, maps.KconfigIndex, kconfigOffset, LoadImm64Kind.MapValue, symbolName));
             else if (!IsKernelSymbol(symbol.Name))
                 throw Error("extern is neither a __kconfig variable nor a __ksym in .BTF");
             return;
@@ -75,7 +77,7 @@ internal sealed class MapRelocator(BpfObjectFile obj, BpfObjectMaps maps)
         int mapIndex = FindMap(m => m.SectionIndex == target.Index && !m.Kind.IsGlobalData() && m.SectionOffset == symbol.Value);
         if (mapIndex >= 0)
         {
-            references.Add(new(index, slot, mapIndex, 0, LoadImm64Kind.MapFd, symbol.Name));
+            references.Add(new(index, slot, mapIndex, 0, LoadImm64Kind.MapFd, symbolName));
             return;
         }
         if (target.Name is BtfMapDefinitionParser.SectionName or LegacyMapParser.SectionName)
@@ -89,7 +91,7 @@ internal sealed class MapRelocator(BpfObjectFile obj, BpfObjectMaps maps)
         var map = maps.Definitions[mapIndex];
         if (offset < 0 || offset >= map.ValueSize)
             throw Error($"offset {offset} (symbol value {symbol.Value} + imm {insn.Imm}) is outside the {map.ValueSize}-byte value of map '{map.Name}'");
-        references.Add(new(index, slot, mapIndex, (uint)offset, LoadImm64Kind.MapValue, symbol.Name));
+        references.Add(new(index, slot, mapIndex, (uint)offset, LoadImm64Kind.MapValue, symbolName));
     }
 
     private int FindMap(Func<BpfMapDefinition, bool> match)

@@ -58,6 +58,7 @@ __u32 limits[4] = { 1, 2, 3, 4 };
 const volatile __u32 threshold = 42;
 const volatile char tag[6] = "maps!";
 __u64 zeroed;
+static volatile __u32 calls; // static: relocated against the .bss section symbol with its offset in the lddw
 __u32 more_zeroes[3];
 __u64 custom SEC(".data.custom") = 0x1122334455667788ULL;
 
@@ -86,6 +87,7 @@ int xdp_maps(struct xdp_md *ctx)
 	hits++;
 	zeroed += more_zeroes[1];
 	custom++;
+	calls++;
 	bump(key);
 	void *m = bpf_map_lookup_elem(&outer, &key);
 	if (m)
