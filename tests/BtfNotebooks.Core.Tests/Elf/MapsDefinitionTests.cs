@@ -107,6 +107,23 @@ public class MapsDefinitionTests
     }
 
     [Test]
+    public void GlobalDataWithoutExposedVariablesIsNotMmapable()
+    {
+        var obj = MapsObjects.Load("static_data.c");
+        Assert.That(obj.Maps.Select(m => (m.Name, m.Kind, m.ValueSize, m.Flags)), Is.EquivalentTo(new[]
+        {
+            (".data", BpfMapKind.Data, 4u, 0u),
+            (".bss", BpfMapKind.Bss, 8u, 0u),
+            (".rodata.str1.1", BpfMapKind.ReadOnlyData, 13u, BpfMapDefinition.FlagReadOnlyProgram),
+        }), "libbpf makes a map mmapable only when a non-static, non-hidden variable would be exposed");
+        Assert.That(obj.Map(".bss").DataVariables.Single().Linkage, Is.EqualTo(BtfLinkage.Static), "a __hidden global counts as static");
+        var strings = obj.Map(".rodata.str1.1");
+        Assert.That((strings.ValueTypeId, strings.DataVariables.Count), Is.EqualTo((0u, 0)), "string literals have no DATASEC");
+        Assert.That(System.Text.Encoding.ASCII.GetString(strings.InitialValue.Span), Is.EqualTo("hello, world\0"));
+        Assert.That(strings.KernelName("static_data"), Is.EqualTo(".rodata.str1.1"));
+    }
+
+    [Test]
     public void KconfigExternsAreLaidOutByAlignmentThenSizeThenName()
     {
         var kconfig = MapsObjects.Load("btf_maps.c").Map(".kconfig");

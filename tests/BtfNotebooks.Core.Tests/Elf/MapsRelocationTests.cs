@@ -52,6 +52,20 @@ public class MapsRelocationTests
         }
     }
 
+    [Test]
+    public void StaticsStringsAndKsymsAreResolvedAsLibbpfDoes()
+    {
+        var obj = MapsObjects.Load("static_data.c");
+        var references = obj.MapReferences("probe");
+        Assert.That(references.Select(r => (obj.Maps[r.MapIndex].Name, r.Offset, r.Kind, r.Symbol)), Is.EquivalentTo(new[]
+        {
+            (".data", 0u, LoadImm64Kind.MapValue, ".data"),
+            (".bss", 0u, LoadImm64Kind.MapValue, "bytes"),
+            (".rodata.str1.1", 0u, LoadImm64Kind.MapValue, ".rodata.str1.1"),
+        }), "the lddw of the __ksym bpf_prog_active is the kernel's address, not a map");
+        Assert.That(RelocatedLddwCount(obj, "probe"), Is.EqualTo(references.Count + 1));
+    }
+
     [TestCase("btf_maps.c", "xdp_maps")]
     [TestCase("legacy_maps.c", "legacy")]
     public void RewrittenProgramHasMapIndexesWhereLibbpfPutsFds(string source, string program)
