@@ -55,17 +55,36 @@ public sealed class CoreTarget
         return result;
     }
 
+    // Candidates are the types named exactly like the essential name (the spec's hash index finds them without a
+    // scan) plus the flavored types ("x___y") whose essential name it is; the latter are few and listed once per spec.
+    // This returns what a scan of every type in ID order would, in the same order.
     private void Scan(BtfSpec spec, uint first, uint end, string btfName, BtfType local, ReadOnlySpan<byte> essential, List<CoreCandidate> into)
     {
-        for (uint id = first; id < end; id++)
+        var ids = new List<uint>();
+        foreach (var t in spec.FindByName(essential))
+            if (t.Id >= first && t.Id < end) ids.Add(t.Id);
+        foreach (uint id in FlavoredNames.GetValue(spec, ListFlavored))
         {
-            var t = spec[id];
-            if (!CoreNames.KindsCompatible(t, local)) continue;
-            var name = t.NameBytes;
-            // a cheap prefix test before the essential-name scan
-            if (name.Length < essential.Length || !name.StartsWith(essential)) continue;
-            if (CoreNames.EssentialLength(name) != essential.Length) continue;
-            into.Add(new CoreCandidate(Btf, id, btfName));
+            if (id < first || id >= end) continue;
+            var name = spec[id].NameBytes;
+            if (name.StartsWith(essential) && CoreNames.EssentialLength(name) == essential.Length) ids.Add(id);
         }
+        ids.Sort();
+        foreach (uint id in ids)
+            if (CoreNames.KindsCompatible(spec[id], local)) into.Add(new CoreCandidate(Btf, id, btfName));
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BtfSpec, uint[]> FlavoredNames = new();
+
+    /// <summary>IDs of the spec's own types whose names carry a flavor suffix.</summary>
+    private static uint[] ListFlavored(BtfSpec spec)
+    {
+        var ids = new List<uint>();
+        for (uint id = spec.FirstTypeId; id < spec.TypeCount; id++)
+        {
+            var name = spec[id].NameBytes;
+            if (name.Length > 4 && CoreNames.EssentialLength(name) < name.Length) ids.Add(id);
+        }
+        return [.. ids];
     }
 }
