@@ -48,6 +48,7 @@ public class MapsDefinitionTests
             ("recent", BpfMapType.LruHash, 8u, 4u, 64u, 0u),
             ("inner", BpfMapType.Array, 4u, 4u, 8u, 0u),
             ("outer", BpfMapType.ArrayOfMaps, 4u, 4u, 2u, 0u),
+            ("jumps", BpfMapType.ProgArray, 4u, 4u, 4u, 0u),
         }));
         Assert.That(user.Select(m => m.SectionOffset), Is.Ordered.And.Unique, "libbpf orders BTF-defined maps by their offset in .maps");
         Assert.That(user.All(m => obj.Sections[m.SectionIndex].Name == ".maps"));
@@ -59,6 +60,9 @@ public class MapsDefinitionTests
         var inner = obj.Map("outer").Inner!;
         Assert.That((inner.Name, inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries), Is.EqualTo(("outer.inner", BpfMapType.Array, 4u, 4u, 8u)));
         Assert.That(obj.Map("flows").Inner, Is.Null);
+        Assert.That(obj.Map("outer").InitialSlots, Is.EqualTo(new[] { new BpfMapSlot(1, "inner", obj.Maps.ToList().FindIndex(m => m.Name == "inner")) }));
+        Assert.That(obj.Map("jumps").InitialSlots, Is.EqualTo(new[] { new BpfMapSlot(2, "xdp_tail", -1) }));
+        Assert.That(obj.Map("flows").InitialSlots, Is.Empty);
     }
 
     [TestCase("bpf")]

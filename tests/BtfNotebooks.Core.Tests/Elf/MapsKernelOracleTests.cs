@@ -62,6 +62,24 @@ public partial class MapsKernelOracleTests
         Assert.That(created, Is.EquivalentTo(ours));
     }
 
+    [Test]
+    public void InitialSlotsHoldTheirInnerMapsAndPrograms()
+    {
+        int checkedSlots = 0;
+        foreach (var map in _obj.Maps.Where(m => m.InitialSlots.Count > 0))
+        {
+            var id = _mapsById.Single(m => m.Value.GetProperty("name").GetString() == map.KernelName(ObjectName)).Key;
+            var entries = Json("map", "dump", "id", id.ToString()).EnumerateArray()
+                .ToDictionary(e => Int(e.GetProperty("key")), e => Int(e.GetProperty("value")));
+            var expected = map.InitialSlots.ToDictionary(s => s.Index, s => s.Target >= 0
+                ? _mapsById.Single(m => m.Value.GetProperty("name").GetString() == _obj.Maps[s.Target].KernelName(ObjectName)).Key
+                : Json("prog", "show", "pinned", $"{_pins}/progs/{s.Name}").GetProperty("id").GetInt32());
+            Assert.That(entries, Is.EquivalentTo(expected), map.Name);
+            checkedSlots += expected.Count;
+        }
+        Assert.That(checkedSlots, Is.EqualTo(2));
+    }
+
     [TestCase("xdp_maps")]
     [TestCase("tp_events")]
     public void KernelMapLoadsAreOurMapReferences(string program)
@@ -76,6 +94,11 @@ public partial class MapsKernelOracleTests
         Assert.That(kernel, Is.EqualTo(ours));
         Assert.That(kernel, Is.Not.Empty);
     }
+
+    /// <summary>A 4-byte key or value as bpftool prints it without BTF: little-endian hex bytes ("0x01", ...).</summary>
+    private static int Int(JsonElement bytes) =>
+        bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt32()
+            : BitConverter.ToInt32([.. bytes.EnumerateArray().Select(b => Convert.ToByte(b.GetString(), 16))]);
 
     private JsonElement Json(params string[] args)
     {

@@ -47,7 +47,7 @@ public class MapsRelocationTests
             Assert.That(obj.Maps[calls.MapIndex].DataVariables.Single(v => v.Offset == calls.Offset).Name, Is.EqualTo("calls"));
             Assert.That(references.Select(r => obj.Maps[r.MapIndex].Name).Distinct(), Is.EquivalentTo(new[]
             {
-                "flows", "percpu_stats", "outer", "counters", ".data", ".rodata", ".data.custom", ".bss", ".kconfig",
+                "flows", "percpu_stats", "outer", "jumps", "counters", ".data", ".rodata", ".data.custom", ".bss", ".kconfig",
             }), "counters and threshold are used by the .text subprogram bump");
         }
     }

@@ -57,6 +57,12 @@ public sealed record BpfMapDefinition(
     public IReadOnlyList<BpfMapVariable> DataVariables => Variables ?? [];
 
     /// <summary>
+    /// For map-in-map and prog-array maps, the entries the source fills (<c>.values = { [1] = &amp;inner }</c>):
+    /// libbpf stores the inner map's or program's fd at those indexes once both exist.
+    /// </summary>
+    public IReadOnlyList<BpfMapSlot> InitialSlots { get; init; } = [];
+
+    /// <summary>
     /// The name libbpf gives the kernel for this map when the object is called <paramref name="objectName"/> (the
     /// file name without ".o"): user maps keep theirs, cut to 15 characters; global data maps get up to 8 characters of
     /// the object name before ".data"/".rodata"/".bss"/".kconfig", and a section with a second dot (".data.foo") keeps

@@ -30,6 +30,7 @@ internal sealed class BpfObjectMaps
             var btf = obj.Btf ?? throw new ElfFormatException(
                 $"section '{BtfMapDefinitionParser.SectionName}' needs .BTF to describe its maps, and the object has none", btfMaps.HeaderOffset, obj.Source);
             maps.AddRange(new BtfMapDefinitionParser(obj, btf, btfMaps).Parse());
+            MapSlotRelocations.Apply(obj, btf, btfMaps, maps);
         }
         maps.AddRange(GlobalDataMaps.Parse(obj));
         if (KconfigMap.Parse(obj, out var offsets) is { } kconfig) maps.Add(kconfig);

@@ -51,7 +51,24 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, struct inner_map);
-} outer SEC(".maps");
+} outer SEC(".maps") = {
+	.values = { [1] = &inner },
+};
+
+SEC("xdp")
+int xdp_tail(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 4);
+	__uint(key_size, sizeof(__u32));
+	__array(values, int (void *));
+} jumps SEC(".maps") = {
+	.values = { [2] = (void *)&xdp_tail },
+};
 
 __u64 hits = 7;
 __u32 limits[4] = { 1, 2, 3, 4 };
@@ -92,6 +109,7 @@ int xdp_maps(struct xdp_md *ctx)
 	void *m = bpf_map_lookup_elem(&outer, &key);
 	if (m)
 		bpf_map_lookup_elem(m, &key);
+	bpf_tail_call(ctx, &jumps, 2);
 	return tag[1] + CONFIG_BPF_SYSCALL + CONFIG_DEFAULT_HOSTNAME[0] ? 2 : 1;
 }
 
