@@ -3,6 +3,7 @@ using System.Text;
 using BtfNotebooks.Btf;
 using BtfNotebooks.CoRe;
 using BtfNotebooks.CoRe.Assembly;
+using BtfNotebooks.CoRe.Matrix;
 using BtfNotebooks.Elf;
 using BtfNotebooks.Elf.BtfExt;
 
@@ -17,12 +18,13 @@ internal static class RelocateCommand
         var targets = new Option<string[]>("--target", "-t") { Description = "[NAME=]FILE target BTF (vmlinux, raw or compressed, ELF .BTF, ...); repeatable", Required = true, AllowMultipleArgumentsPerToken = true };
         var baseFile = new Option<string?>("--base") { Description = "base BTF for split (module) targets" };
         var program = new Option<string?>("--program", "-p") { Description = "relocate only this program (others are not loaded, as with libbpf's autoload off)" };
-        var format = new Option<string>("--format") { Description = "text or tsv", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format") { Description = "text (per target, failures explained), tsv (one row per target and record), matrix (records x targets) or matrix-tsv", DefaultValueFactory = _ => "text" };
         var against = new Option<string?>("--against") { Description = "reference kernel BTF an assembly file's %core operands are resolved against" };
         var cmd = new Command("relocate", "Relocate an object's CO-RE records against kernels exactly like libbpf; explain every decision") { file, targets, baseFile, program, format, against };
         cmd.SetAction(CliErrors.Action(pr =>
         {
-            if (pr.GetValue(format) is not ("text" or "tsv")) throw new CliException($"--format is text or tsv, not '{pr.GetValue(format)}'");
+            string fmt = pr.GetValue(format)!;
+            if (fmt is not ("text" or "tsv" or "matrix" or "matrix-tsv")) throw new CliException($"--format is text, tsv, matrix or matrix-tsv, not '{fmt}'");
             var (local, records, programs) = LoadObject(pr.GetValue(file)!, pr.GetValue(against), pr.GetValue(baseFile));
             if (pr.GetValue(program) is { } only)
             {
@@ -30,26 +32,29 @@ internal static class RelocateCommand
                     throw new CliException($"no program '{only}' (programs: {string.Join(", ", programs.Select(p => p.Name))})");
                 programs = programs.Select(p => p.Name == only || p.Section == BpfObjectProgram.SubprogramSection ? p : p with { Autoload = false }).ToList();
             }
-            var baseSpec = pr.GetValue(baseFile) is { } b ? BtfSpec.Load(b) : null;
+            // Targets load in parallel (a split module on its --base); each column is one libbpf-equivalent relocation.
+            var named = pr.GetValue(targets)!.Select(ParseTarget).ToList();
+            foreach (var (_, path) in named)
+                if (!File.Exists(path)) throw new FileNotFoundException($"no such file: {path}", path);
+            var loaded = CoreMatrixTargetLoader.Load([.. named.Select(t => new CoreMatrixTargetFile(t.Path, pr.GetValue(baseFile)))]);
+            var matrix = CoreMatrix.Build(local, records, programs, [.. loaded.Select((t, i) => new CoreMatrixTarget(named[i].Name, t.Btf))]);
+
             var output = new StringBuilder();
-            bool tsv = pr.GetValue(format) == "tsv";
-            if (tsv) output.AppendLine(CoreRelocationReport.TsvHeader);
-            foreach (var spec in pr.GetValue(targets)!)
+            // With --program, only that program's records are shown (TsvRows follows Records one to one).
+            bool Shown(CoreRecordReport r) => pr.GetValue(program) is not { } p || r.Program == p;
+            switch (fmt)
             {
-                var (name, path) = ParseTarget(spec);
-                var target = BtfSpec.Load(path, baseSpec);
-                var report = CoreRelocator.Relocate(local, records, programs, target, name);
-                // With --program, only that program's records are shown (TsvRows follows Records one to one).
-                bool Shown(CoreRecordReport r) => pr.GetValue(program) is not { } p || r.Program == p;
-                if (tsv)
-                {
-                    foreach (var (record, line) in report.Records.Zip(report.TsvRows()))
-                        if (Shown(record)) output.AppendLine(line);
-                }
-                else
-                {
-                    AppendText(output, report, [.. report.Records.Where(Shown)]);
-                }
+                case "matrix": output.Append(matrix.ToText()); break;
+                case "matrix-tsv": output.Append(matrix.ToTsv()); break;
+                case "tsv":
+                    output.AppendLine(CoreRelocationReport.TsvHeader);
+                    foreach (var report in matrix.Reports)
+                        foreach (var (record, line) in report.Records.Zip(report.TsvRows()))
+                            if (Shown(record)) output.AppendLine(line);
+                    break;
+                default:
+                    foreach (var report in matrix.Reports) AppendText(output, report, [.. report.Records.Where(Shown)]);
+                    break;
             }
             Console.Out.Write(output.ToString());
             return 0;

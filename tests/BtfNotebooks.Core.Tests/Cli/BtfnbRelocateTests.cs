@@ -81,6 +81,19 @@ public class BtfnbRelocateTests
     }
 
     [Test]
+    public void Matrix_shows_one_column_per_kernel_and_marks_what_differs()
+    {
+        using var src = ExternalTool.Temp("r2 = *(u32 *)(r1 + %core(task_struct.pid))\nw3 = %core_exists(task_struct.mm_cid)\nr0 = 0\nexit\n"u8.ToArray(), ".s");
+        var r = Btfnb.Run("relocate", src.Path, "--against", TestKernels.PathOf(TestKernels.Local618), "--format", "matrix",
+            "--target", TestKernels.PathOf(TestKernels.Debian61), "--target", TestKernels.PathOf(TestKernels.Debian612));
+        Assert.That(r.Exit, Is.Zero, r.Stderr);
+        var pid = r.Stdout.Split('\n').Single(l => l.Contains("task_struct.pid"));
+        Assert.That(pid, Does.StartWith("*"));
+        Assert.That(pid, Does.Contain(TestKernels.Spec(TestKernels.Debian61).ResolveField("struct task_struct", "pid").ByteOffset.ToString()));
+        Assert.That(r.Stdout, Does.Contain($"[1] {TestKernels.Debian61}: loads").And.Contain($"[2] {TestKernels.Debian612}: loads"));
+    }
+
+    [Test]
     public void Objects_without_core_records_say_so()
     {
         using var obj = ClangCompileWithoutCore();
