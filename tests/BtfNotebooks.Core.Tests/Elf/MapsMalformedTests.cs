@@ -61,6 +61,21 @@ public class MapsMalformedTests
         Assert.That(e.Offset, Is.EqualTo(maps.HeaderOffset));
     }
 
+    [Test]
+    public void MapInMapSlotAgainstANonMapIsRefused()
+    {
+        using var o = MapsObjects.Compile("btf_maps.c");
+        var bytes = File.ReadAllBytes(o.Path);
+        var obj = BpfObjectFile.Parse(bytes);
+        var slots = obj.RelocationsFor(obj.FindSection(".maps")!);
+        int i = slots.ToList().FindIndex(r => obj.Symbols[r.SymbolIndex].Name == "inner");
+        var license = obj.Symbols.Single(s => s.Name == "LICENSE");
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan((int)slots[i].EntryOffset + 8), ((ulong)license.Index << 32) | slots[i].Type);
+        var e = Assert.Throws<ElfFormatException>(() => _ = BpfObjectFile.Parse(bytes).Maps)!;
+        Assert.That(e.Reason, Is.EqualTo($"section '.maps' relocation #{i}: map 'outer': can't find target map 'LICENSE'"));
+        Assert.That(e.Offset, Is.EqualTo(slots[i].EntryOffset));
+    }
+
     // Relocation corruptions: the object still parses; resolving the program's map references fails at the entry.
     private static (byte[] Bytes, BpfObjectFile Obj, ElfRelocation Relocation, MapReference Reference) Corruptible(Func<BpfObjectFile, MapReference, bool> pick)
     {
