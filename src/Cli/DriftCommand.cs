@@ -58,11 +58,12 @@ internal static class DriftCommand
         bool progress = kernels.Count > 3;
         var sw = Stopwatch.StartNew();
         var errors = new ConcurrentQueue<Exception>();
+        var cache = BtfNotebooks.Btf.Containers.BtfBlobCache.FromEnvironment(); // decompress each kernel once, across runs
         Parallel.For(0, kernels.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i =>
         {
             try
             {
-                result[i] = BtfSpec.Load(kernels[i].Path);
+                result[i] = BtfSpec.Load(kernels[i].Path, cache: cache);
                 int n = Interlocked.Increment(ref done);
                 if (progress) Console.Error.WriteLine($"drift: [{n}/{kernels.Count}] {kernels[i].Name} ({sw.ElapsedMilliseconds} ms)");
             }

@@ -36,7 +36,7 @@ internal static class RelocateCommand
             var named = pr.GetValue(targets)!.Select(ParseTarget).ToList();
             foreach (var (_, path) in named)
                 if (!File.Exists(path)) throw new FileNotFoundException($"no such file: {path}", path);
-            var loaded = CoreMatrixTargetLoader.Load([.. named.Select(t => new CoreMatrixTargetFile(t.Path, pr.GetValue(baseFile)))]);
+            var loaded = CoreMatrixTargetLoader.Load([.. named.Select(t => new CoreMatrixTargetFile(t.Path, pr.GetValue(baseFile)))], cache: BtfNotebooks.Btf.Containers.BtfBlobCache.FromEnvironment());
             var matrix = CoreMatrix.Build(local, records, programs, [.. loaded.Select((t, i) => new CoreMatrixTarget(named[i].Name, t.Btf))]);
 
             var output = new StringBuilder();

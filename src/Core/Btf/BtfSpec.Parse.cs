@@ -7,9 +7,9 @@ namespace BtfNotebooks.Btf;
 public sealed partial class BtfSpec
 {
     /// <summary>Loads BTF from a file of any supported form (raw, ELF, compressed, archive, kernel image).</summary>
-    public static BtfSpec Load(string path, BtfSpec? baseSpec = null)
+    public static BtfSpec Load(string path, BtfSpec? baseSpec = null, BtfBlobCache? cache = null)
     {
-        var blob = BtfContainer.ExtractFile(path);
+        var blob = cache is null ? BtfContainer.ExtractFile(path) : cache.Extract(path);
         return Parse(blob.Data, blob.Start, blob.Length, baseSpec, blob.Origin == "raw BTF" ? path : $"{path} ({blob.Origin})");
     }
 

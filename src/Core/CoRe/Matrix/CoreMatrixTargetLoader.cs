@@ -1,3 +1,4 @@
+using BtfNotebooks.Btf.Containers;
 using System.Collections.Concurrent;
 using BtfNotebooks.Btf;
 
@@ -11,14 +12,14 @@ namespace BtfNotebooks.CoRe.Matrix;
 public static class CoreMatrixTargetLoader
 {
     /// <summary>Loads every file (in the order given) with <see cref="BtfSpec.Load"/>, modules on top of their base.</summary>
-    public static IReadOnlyList<CoreMatrixTarget> Load(IReadOnlyList<CoreMatrixTargetFile> files, int maxParallelism = -1)
+    public static IReadOnlyList<CoreMatrixTarget> Load(IReadOnlyList<CoreMatrixTargetFile> files, int maxParallelism = -1, BtfBlobCache? cache = null)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism };
         var specs = new ConcurrentDictionary<string, BtfSpec>(StringComparer.Ordinal);
 
         // A base listed as a target too is loaded once and shared, so its column and its modules see the same spec.
         var bases = files.Where(f => f.BasePath is not null).Select(f => Full(f.BasePath!)).Distinct().ToList();
-        Parallel.ForEach(bases, options, path => specs[path] = BtfSpec.Load(path));
+        Parallel.ForEach(bases, options, path => specs[path] = BtfSpec.Load(path, cache: cache));
 
         var targets = new CoreMatrixTarget[files.Count];
         Parallel.For(0, files.Count, options, i =>
@@ -26,8 +27,8 @@ public static class CoreMatrixTargetLoader
             var file = files[i];
             var path = Full(file.Path);
             var spec = file.BasePath is null
-                ? specs.TryGetValue(path, out var loaded) ? loaded : BtfSpec.Load(path)
-                : BtfSpec.Load(path, specs[Full(file.BasePath)]);
+                ? specs.TryGetValue(path, out var loaded) ? loaded : BtfSpec.Load(path, cache: cache)
+                : BtfSpec.Load(path, specs[Full(file.BasePath)], cache);
             targets[i] = new CoreMatrixTarget(file.Name, spec);
         });
         return targets;
