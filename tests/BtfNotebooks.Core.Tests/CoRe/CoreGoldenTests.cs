@@ -52,7 +52,7 @@ public class CoreGoldenTests
         var lines = File.ReadAllLines(Path.Combine(CoreDir, "golden", golden)).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         var header = lines[0].Split('\t');
         var rows = lines.Skip(1).Select(l => header.Zip(l.Split('\t')).ToDictionary(p => p.First, p => p.Second)).ToList();
-        if (rows.Count == 0) Assert.Pass("no CO-RE records");
+        Assert.That(rows, Is.Not.Empty, $"{golden} has no CO-RE records: every corpus program has some, so regenerate it");
 
         // obj is "<program>.<cpu>.o"
         var objName = rows[0]["obj"];
