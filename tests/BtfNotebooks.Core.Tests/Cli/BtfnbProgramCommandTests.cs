@@ -1,3 +1,4 @@
+using BtfNotebooks.Tests.Elf;
 using NUnit.Framework;
 
 namespace BtfNotebooks.Tests.Cli;
@@ -22,7 +23,7 @@ public class BtfnbProgramCommandTests
     {
         string clang = ExternalTool.Require("clang-19");
         string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
-        var (exit, _, err) = ExternalTool.Run(clang, "-O2", "-target", "bpf", "-mcpu=v4", "-I/usr/include/x86_64-linux-gnu", "-c", DataFile("count-bytes.c"), "-o", obj);
+        var (exit, _, err) = ExternalTool.Run(clang, ["-O2", "-target", "bpf", "-mcpu=v4", .. ClangBpf.SystemIncludes, "-c", DataFile("count-bytes.c"), "-o", obj]);
         Assert.That(exit, Is.Zero, err);
         return obj;
     }
@@ -134,7 +135,7 @@ public class BtfnbProgramCommandTests
         string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
         try
         {
-            var (exit, _, err) = ExternalTool.Run(clang, "-O2", "-target", "bpfeb", "-mcpu=v4", "-I/usr/include/x86_64-linux-gnu", "-c", DataFile("count-bytes.c"), "-o", obj);
+            var (exit, _, err) = ExternalTool.Run(clang, ["-O2", "-target", "bpfeb", "-mcpu=v4", .. ClangBpf.SystemIncludes, "-c", DataFile("count-bytes.c"), "-o", obj]);
             Assert.That(exit, Is.Zero, err);
             Assert.That(Btfnb.Run("disasm", obj, "--section", "xdp").Stdout, Does.Contain("function count_first"));
             var run = Btfnb.Run("run", obj, "--section", "xdp");

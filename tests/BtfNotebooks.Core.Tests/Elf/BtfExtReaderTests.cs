@@ -26,7 +26,7 @@ public static class BtfExtObjects
     public static ExternalTool.TempFile Compile(string name, string target = "bpf", string cpu = "v3")
     {
         if (!File.Exists("/usr/include/bpf/bpf_core_read.h")) Assert.Ignore("libbpf-dev (bpf/bpf_core_read.h) is not installed (CI installs it)");
-        string[] flags = ["-O2", "-g", $"-mcpu={cpu}", "-I/usr/include/x86_64-linux-gnu"];
+        string[] flags = ["-O2", "-g", $"-mcpu={cpu}"];
         return ClangBpf.Compile(File.ReadAllText(SourcePath(name)), target, flags);
     }
 }
