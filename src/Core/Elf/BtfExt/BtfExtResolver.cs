@@ -34,14 +34,18 @@ internal sealed class BtfExtResolver(BtfExtBytes ext, BtfSpec btf, Func<string, 
         return section;
     }
 
-    /// <summary>The record's <c>insn_off</c>: a byte offset of an instruction inside <paramref name="section"/>.</summary>
+    /// <summary>
+    /// The record's <c>insn_off</c>: a byte offset of an instruction. One past the end of <paramref name="section"/>
+    /// is kept, as libbpf keeps it: such a record belonged to a <c>__weak</c> subprogram the linker dropped, and
+    /// relocation skips it (the CO-RE engine reports it as skipped) rather than failing the object.
+    /// </summary>
     public int InstructionOffset(ElfSectionHeader section, string subsection, int at)
     {
         uint offset = ext.U32(at);
         if (offset % 8 != 0)
             throw ext.Error($".BTF.ext {subsection} insn_off {offset} is not a multiple of 8 (an instruction boundary)", at);
-        if (offset >= section.Size)
-            throw ext.Error($".BTF.ext {subsection} insn_off {offset} is past the end of section '{section.Name}' ({section.Size} bytes)", at);
+        if (offset > int.MaxValue)
+            throw ext.Error($".BTF.ext {subsection} insn_off {offset} is too large for a section offset (section '{section.Name}' is {section.Size} bytes)", at);
         return (int)offset;
     }
 
