@@ -93,6 +93,26 @@ public class BtfnbRelocateTests
     }
 
     [Test]
+    public void Program_relocates_one_program_with_the_others_not_loaded()
+    {
+        using var obj = CompileCorpus("pruning");
+        string target = Path.Combine(CoreDir, "targets", "target_ambiguous.btf");
+        var all = Btfnb.Run("relocate", obj.Path, "--target", target, "--format", "tsv");
+        var one = Btfnb.Run("relocate", obj.Path, "--target", target, "--format", "tsv", "--program", "prog_after");
+        Assert.That(one.Exit, Is.Zero, one.Stderr);
+        var rows = one.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.That(rows, Is.Not.Empty);
+        Assert.That(rows.Select(r => r[1]).Distinct(), Is.EqualTo(new[] { "raw_tp/after" }));
+        // Without raw_tp/prune loaded first, its candidate pruning does not happen: the same records decide differently.
+        var together = all.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("\traw_tp/after\t")).Select(l => l.Split('\t')[7]);
+        Assert.That(rows.Select(r => r[7]), Is.Not.EqualTo(together));
+
+        var unknown = Btfnb.Run("relocate", obj.Path, "--target", target, "--program", "nope");
+        Assert.That(unknown.Exit, Is.EqualTo(1));
+        Assert.That(unknown.Stderr, Does.Contain("no program 'nope'").And.Contain("prog_after"));
+    }
+
+    [Test]
     public void Objects_without_core_records_say_so()
     {
         using var obj = ClangCompileWithoutCore();
