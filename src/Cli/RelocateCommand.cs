@@ -33,11 +33,11 @@ internal static class RelocateCommand
                 programs = programs.Select(p => p.Name == only || p.Section == BpfObjectProgram.SubprogramSection ? p : p with { Autoload = false }).ToList();
             }
             // Targets load in parallel (a split module on its --base); each column is one libbpf-equivalent relocation.
-            var named = pr.GetValue(targets)!.Select(ParseTarget).ToList();
-            foreach (var (_, path) in named)
-                if (!File.Exists(path)) throw new FileNotFoundException($"no such file: {path}", path);
-            var loaded = CoreMatrixTargetLoader.Load([.. named.Select(t => new CoreMatrixTargetFile(t.Path, pr.GetValue(baseFile)))], cache: BtfNotebooks.Btf.Containers.BtfBlobCache.FromEnvironment());
-            var matrix = CoreMatrix.Build(local, records, programs, [.. loaded.Select((t, i) => new CoreMatrixTarget(named[i].Name, t.Btf))]);
+            var files = pr.GetValue(targets)!.Select(t => ParseTarget(t, pr.GetValue(baseFile))).ToList();
+            foreach (var f in files)
+                if (!File.Exists(f.Path)) throw new FileNotFoundException($"no such file: {f.Path}", f.Path);
+            var loaded = CoreMatrixTargetLoader.Load(files, cache: BtfNotebooks.Btf.Containers.BtfBlobCache.FromEnvironment());
+            var matrix = CoreMatrix.Build(local, records, programs, loaded);
 
             var output = new StringBuilder();
             // With --program, only that program's records are shown (TsvRows follows Records one to one).
@@ -80,21 +80,12 @@ internal static class RelocateCommand
         return (local, assembly.Records, [CoreProgram.FromInstructions(assembly.Section, assembly.Name, 0, assembly.Instructions)]);
     }
 
-    /// <summary>"NAME=FILE", or FILE named after its file name without directories and BTF/compression suffixes.</summary>
-    internal static (string Name, string Path) ParseTarget(string text)
+    /// <summary>"NAME=FILE", or FILE named after its file name (<see cref="CoreMatrixTargetFile.NameOf"/>).</summary>
+    private static CoreMatrixTargetFile ParseTarget(string text, string? basePath)
     {
         int eq = text.IndexOf('=');
         if (eq == 0 || eq == text.Length - 1) throw new CliException($"bad --target '{text}': expected NAME=FILE or FILE");
-        if (eq > 0) return (text[..eq], text[(eq + 1)..]);
-        string name = Path.GetFileName(text);
-        bool stripped;
-        do
-        {
-            stripped = false;
-            foreach (var suffix in new[] { ".xz", ".gz", ".zst", ".lz4", ".bz2", ".tar", ".btf", ".BTF", ".raw" })
-                if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal)) { name = name[..^suffix.Length]; stripped = true; }
-        } while (stripped);
-        return (name, text);
+        return eq > 0 ? new CoreMatrixTargetFile(text[(eq + 1)..], basePath, text[..eq]) : new CoreMatrixTargetFile(text, basePath);
     }
 
     private static void AppendText(StringBuilder output, CoreRelocationReport report, List<CoreRecordReport> rows)
