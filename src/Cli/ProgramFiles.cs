@@ -21,7 +21,7 @@ internal static class ProgramFiles
 {
     public static ProgramFileKind Detect(byte[] bytes, string path)
     {
-        if (bytes.Length >= 4 && bytes[0] == 0x7f && bytes[1] == (byte)'E' && bytes[2] == (byte)'L' && bytes[3] == (byte)'F') return ProgramFileKind.Elf;
+        if (BpfObjectFile.IsElf(bytes)) return ProgramFileKind.Elf;
         if (path.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".o", StringComparison.OrdinalIgnoreCase)) return ProgramFileKind.Raw;
         // Text has no NUL bytes and is valid UTF-8; encoded instructions almost always contain NULs.
         if (bytes.AsSpan().IndexOf((byte)0) >= 0) return ProgramFileKind.Raw;
@@ -45,7 +45,7 @@ internal static class ProgramFiles
     };
 
     /// <summary>Loads the program to run from <paramref name="path"/> (for ELF, the one <paramref name="section"/> names).</summary>
-    public static LoadedProgram Load(string path, string? section, AsmSyntax? syntax, bool bigEndian)
+    public static LoadedProgram Load(string path, string? section, AsmSyntax? syntax)
     {
         var bytes = File.ReadAllBytes(path);
         switch (Detect(bytes, path))
@@ -58,8 +58,8 @@ internal static class ProgramFiles
             }
             case ProgramFileKind.Raw:
                 if (section is not null) throw new CliException($"--section applies to ELF objects; {path} is raw instructions");
-                var order = bigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian;
-                return new LoadedProgram(InstructionCodec.Decode(bytes, order, validate: true, source: path), ProgramFileKind.Raw, null, path, order);
+                // Raw slots carry no byte order; the VM runs little-endian programs.
+                return new LoadedProgram(InstructionCodec.Decode(bytes, ByteOrder.LittleEndian, validate: true, source: path), ProgramFileKind.Raw, null, path);
             default:
                 if (section is not null) throw new CliException($"--section applies to ELF objects; {path} is assembly text");
                 var assembled = Assembler.Assemble(Encoding.UTF8.GetString(bytes), syntax, path);

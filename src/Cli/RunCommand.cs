@@ -21,7 +21,7 @@ internal static class RunCommand
         {
             if (pr.GetValue(repeat) < 1) throw new CliException("--repeat must be at least 1");
             if (pr.GetValue(format) is not ("text" or "tsv")) throw new CliException($"--format is text or tsv, not '{pr.GetValue(format)}'");
-            var program = ProgramFiles.Load(pr.GetValue(file)!, pr.GetValue(section), ProgramFiles.ParseSyntax(pr.GetValue(syntax)), bigEndian: false);
+            var program = ProgramFiles.Load(pr.GetValue(file)!, pr.GetValue(section), ProgramFiles.ParseSyntax(pr.GetValue(syntax)));
             // Instructions decode the same in both byte orders, but memory does not: the VM is a little-endian machine,
             // so a bpfeb program would read its packet and stack with the wrong byte order.
             if (program.ByteOrder == BtfNotebooks.Asm.ByteOrder.BigEndian)

@@ -79,6 +79,9 @@ public sealed class BpfObjectFile
     /// </summary>
     public IReadOnlyList<BpfMapDefinition> Maps => _maps.Value.Definitions;
 
+    /// <summary>True when <paramref name="bytes"/> start with the ELF magic (whatever the machine or class).</summary>
+    public static bool IsElf(ReadOnlySpan<byte> bytes) => ElfFileHeader.HasMagic(bytes);
+
     public static BpfObjectFile Load(string path) => Parse(File.ReadAllBytes(path), path);
 
     public static BpfObjectFile Parse(byte[] bytes, string? source = null)

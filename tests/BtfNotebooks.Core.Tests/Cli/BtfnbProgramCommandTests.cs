@@ -19,14 +19,8 @@ public class BtfnbProgramCommandTests
 
     private static string DataFile(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "bpf", "cli", name);
 
-    private static string CompileCountBytes()
-    {
-        string clang = ExternalTool.Require("clang-19");
-        string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
-        var (exit, _, err) = ExternalTool.Run(clang, ["-O2", "-target", "bpf", "-mcpu=v4", .. ClangBpf.SystemIncludes, "-c", DataFile("count-bytes.c"), "-o", obj]);
-        Assert.That(exit, Is.Zero, err);
-        return obj;
-    }
+    private static ExternalTool.TempFile CompileCountBytes(string target = "bpf") =>
+        ClangBpf.Compile(File.ReadAllText(DataFile("count-bytes.c")), target, "-O2", "-mcpu=v4");
 
     [Test]
     public void Asm_prints_slots_and_writes_binaries_that_disasm_and_asm_round_trip()
@@ -39,14 +33,16 @@ public class BtfnbProgramCommandTests
 
         string bin = src.Path + ".bin";
         Assert.That(Btfnb.Run("asm", src.Path, "-o", bin).Exit, Is.Zero);
-        foreach (var syntax in new[] { "llvm", "conformance" })
+        foreach (var (syntax, labels) in new[] { ("llvm", true), ("conformance", true), ("llvm", false), ("conformance", false) })
         {
-            var text = Btfnb.Run("disasm", bin, "--syntax", syntax);
+            var text = labels ? Btfnb.Run("disasm", bin, "--syntax", syntax) : Btfnb.Run("disasm", bin, "--syntax", syntax, "--no-labels");
             Assert.That(text.Exit, Is.Zero, text.Stderr);
+            // the local call targets a label line, or stays relative without labels
+            Assert.That(text.Stdout.Split('\n').Any(l => l.TrimEnd().EndsWith(':')), Is.EqualTo(labels), text.Stdout);
             using var again = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(text.Stdout), ".s");
             string bin2 = again.Path + ".bin";
             Assert.That(Btfnb.Run("asm", again.Path, "-o", bin2, "--syntax", syntax).Exit, Is.Zero);
-            Assert.That(File.ReadAllBytes(bin2), Is.EqualTo(File.ReadAllBytes(bin)), syntax);
+            Assert.That(File.ReadAllBytes(bin2), Is.EqualTo(File.ReadAllBytes(bin)), $"{syntax}, labels {labels}");
         }
     }
 
@@ -74,78 +70,57 @@ public class BtfnbProgramCommandTests
     [Test]
     public void Run_of_an_elf_program_builds_its_context_from_the_section()
     {
-        string obj = CompileCountBytes();
-        try
-        {
-            var packet = new byte[100];
-            for (int i = 0; i < packet.Length; i += 3) packet[i] = 7; // 34 sevens, packet[0] = 7
-            using var data = ExternalTool.Temp(packet, ".bin");
-            var xdp = Btfnb.Run("run", obj, "--section", "xdp", "--data", data.Path, "--repeat", "5", "--format", "tsv");
-            Assert.That(xdp.Exit, Is.Zero, xdp.Stderr);
-            var lines = xdp.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.That(lines[0], Is.EqualTo("engine\tr0\truns\tns_per_run\tinsns_per_run"));
-            var row = lines[1].Split('\t');
-            Assert.That(row[0], Is.EqualTo("interpreter"));
-            Assert.That(row[1], Is.EqualTo("34"));
-            Assert.That(row[2], Is.EqualTo("5"));
-            Assert.That(double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
-            Assert.That(long.Parse(row[4]), Is.GreaterThan(100));
+        using var compiled = CompileCountBytes();
+        string obj = compiled.Path;
+        var packet = new byte[100];
+        for (int i = 0; i < packet.Length; i += 3) packet[i] = 7; // 34 sevens, packet[0] = 7
+        using var data = ExternalTool.Temp(packet, ".bin");
+        var xdp = Btfnb.Run("run", obj, "--section", "xdp", "--data", data.Path, "--repeat", "5", "--format", "tsv");
+        Assert.That(xdp.Exit, Is.Zero, xdp.Stderr);
+        var lines = xdp.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Is.EqualTo("engine\tr0\truns\tns_per_run\tinsns_per_run"));
+        var row = lines[1].Split('\t');
+        Assert.That(row[0], Is.EqualTo("interpreter"));
+        Assert.That(row[1], Is.EqualTo("34"));
+        Assert.That(row[2], Is.EqualTo("5"));
+        Assert.That(double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
+        Assert.That(long.Parse(row[4]), Is.GreaterThan(100));
 
-            var skb = Btfnb.Run("run", obj, "--section", "socket", "--data", data.Path);
-            Assert.That(skb.Stdout, Does.Contain("r0 = 86 ")); // socket filters see the packet after the Ethernet header
+        var skb = Btfnb.Run("run", obj, "--section", "socket", "--data", data.Path);
+        Assert.That(skb.Stdout, Does.Contain("r0 = 86 ")); // socket filters see the packet after the Ethernet header
 
-            var ambiguous = Btfnb.Run("run", obj);
-            Assert.That(ambiguous.Exit, Is.EqualTo(1));
-            Assert.That(ambiguous.Stderr, Does.Contain("--section").And.Contain("xdp (count_first)").And.Contain("socket (skb_len)"));
-        }
-        finally
-        {
-            File.Delete(obj);
-        }
+        var ambiguous = Btfnb.Run("run", obj);
+        Assert.That(ambiguous.Exit, Is.EqualTo(1));
+        Assert.That(ambiguous.Stderr, Does.Contain("--section").And.Contain("xdp (count_first)").And.Contain("socket (skb_len)"));
     }
 
     [Test]
     public void Disasm_of_an_elf_object_lists_each_function_and_reassembles_to_the_section_bytes()
     {
-        string obj = CompileCountBytes();
-        try
-        {
-            var text = Btfnb.Run("disasm", obj, "--section", "xdp");
-            Assert.That(text.Exit, Is.Zero, text.Stderr);
-            Assert.That(text.Stdout, Does.Contain("; section xdp, function count_first"));
-            using var again = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(text.Stdout), ".s");
-            string bin = again.Path + ".bin";
-            Assert.That(Btfnb.Run("asm", again.Path, "-o", bin).Exit, Is.Zero);
-            var objcopy = ExternalTool.Require("llvm-objcopy-19");
-            string section = obj + ".xdp";
-            ExternalTool.Run(objcopy, "-O", "binary", "-j", "xdp", obj, section);
-            Assert.That(File.ReadAllBytes(bin), Is.EqualTo(File.ReadAllBytes(section)));
-            File.Delete(section);
-        }
-        finally
-        {
-            File.Delete(obj);
-        }
+        using var compiled = CompileCountBytes();
+        string obj = compiled.Path;
+        var text = Btfnb.Run("disasm", obj, "--section", "xdp");
+        Assert.That(text.Exit, Is.Zero, text.Stderr);
+        Assert.That(text.Stdout, Does.Contain("; section xdp, function count_first"));
+        using var again = ExternalTool.Temp(System.Text.Encoding.UTF8.GetBytes(text.Stdout), ".s");
+        string bin = again.Path + ".bin";
+        Assert.That(Btfnb.Run("asm", again.Path, "-o", bin).Exit, Is.Zero);
+        var objcopy = ExternalTool.Require("llvm-objcopy-19");
+        string section = obj + ".xdp";
+        ExternalTool.Run(objcopy, "-O", "binary", "-j", "xdp", obj, section);
+        Assert.That(File.ReadAllBytes(bin), Is.EqualTo(File.ReadAllBytes(section)));
+        File.Delete(section);
     }
 
     [Test]
     public void Big_endian_objects_disassemble_but_do_not_run()
     {
-        string clang = ExternalTool.Require("clang-19");
-        string obj = Path.Combine(Path.GetTempPath(), $"btfnb-cli-{Guid.NewGuid():N}.o");
-        try
-        {
-            var (exit, _, err) = ExternalTool.Run(clang, ["-O2", "-target", "bpfeb", "-mcpu=v4", .. ClangBpf.SystemIncludes, "-c", DataFile("count-bytes.c"), "-o", obj]);
-            Assert.That(exit, Is.Zero, err);
-            Assert.That(Btfnb.Run("disasm", obj, "--section", "xdp").Stdout, Does.Contain("function count_first"));
-            var run = Btfnb.Run("run", obj, "--section", "xdp");
-            Assert.That(run.Exit, Is.EqualTo(1));
-            Assert.That(run.Stderr, Does.Contain("big-endian program"));
-        }
-        finally
-        {
-            File.Delete(obj);
-        }
+        using var compiled = CompileCountBytes("bpfeb");
+        string obj = compiled.Path;
+        Assert.That(Btfnb.Run("disasm", obj, "--section", "xdp").Stdout, Does.Contain("function count_first"));
+        var run = Btfnb.Run("run", obj, "--section", "xdp");
+        Assert.That(run.Exit, Is.EqualTo(1));
+        Assert.That(run.Stderr, Does.Contain("big-endian program"));
     }
 
     [Test]
