@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace BtfNotebooks.Asm.Text;
 
@@ -15,43 +14,12 @@ internal static class ConformanceFormatter
 {
     public static string Format(in Instruction insn) => Format(insn, null);
 
-    public static string Disassemble(IReadOnlyList<Instruction> program, bool labels)
-    {
-        var slotOf = ProgramValidator.SlotIndex(program, out int slots);
-        var names = labels ? LabelNames(program, slotOf, slots) : [];
-        var text = new StringBuilder();
-        for (int i = 0; i < program.Count; i++)
-        {
-            if (names.TryGetValue(slotOf[i], out string? here)) text.Append(here).Append(":\n");
-            string? target = labels && TargetSlot(program[i], slotOf[i]) is long t && names.TryGetValue((int)t, out string? name) ? name : null;
-            text.Append(Format(program[i], target)).Append('\n');
-        }
-        if (names.TryGetValue(slots, out string? end)) text.Append(end).Append(":\n");
-        return text.ToString();
-    }
-
     /// <summary>
-    /// A label for every slot a valid instruction targets, if that slot starts an instruction (or is the end of the
-    /// program): <c>fn&lt;slot&gt;</c> for function entries (local calls, lddw func), <c>L&lt;slot&gt;</c> for branch targets.
-    /// Targets outside the program or inside an lddw stay relative.
+    /// Labelled: <c>fn&lt;slot&gt;</c> for function entries (local calls, lddw func), <c>L&lt;slot&gt;</c> for branch targets,
+    /// the end of the program included (a jump there is valid text here).
     /// </summary>
-    private static Dictionary<int, string> LabelNames(IReadOnlyList<Instruction> program, int[] slotOf, int slots)
-    {
-        var starts = new HashSet<int>(slotOf) { slots };
-        var names = new Dictionary<int, string>();
-        for (int i = 0; i < program.Count; i++)
-        {
-            if (TargetSlot(program[i], slotOf[i]) is not long t || !starts.Contains((int)t) || t < 0 || t > slots) continue;
-            bool function = !program[i].IsBranch;
-            if (function) names[(int)t] = $"fn{t}";
-            else names.TryAdd((int)t, $"L{t}");
-        }
-        return names;
-    }
-
-    /// <summary>The slot a valid branch, local call or lddw func points at; null for anything else.</summary>
-    private static long? TargetSlot(in Instruction insn, int slot) =>
-        InstructionValidator.Validate(insn) is null ? insn.TargetSlot(slot) : null;
+    public static string Disassemble(IReadOnlyList<Instruction> program, bool labels) =>
+        ProgramListing.Write(program, labels, labelEnd: true, (slot, function) => $"{(function ? "fn" : "L")}{slot}", (insn, target) => Format(insn, target), indent: "");
 
     private static string Format(in Instruction insn, string? targetLabel)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace BtfNotebooks.Asm.Text;
 
@@ -23,36 +22,11 @@ internal static class LlvmFormatter
     public static string Format(in Instruction insn) => Format(insn, null);
 
     /// <summary>
-    /// With <paramref name="labels"/>, every branch and local-call target gets a line <c>L&lt;slot&gt;:</c> and the
-    /// instructions name it (targets outside the program stay relative); without, targets are relative.
+    /// With <paramref name="labels"/>, every branch and local-call target inside the program gets a line
+    /// <c>L&lt;slot&gt;:</c> and the instructions name it; without, targets are relative.
     /// </summary>
-    public static string Disassemble(IReadOnlyList<Instruction> program, bool labels)
-    {
-        var slotOf = ProgramValidator.SlotIndex(program, out int slots);
-        // Only slots that start an instruction can carry a label line; other targets stay relative.
-        var starts = new HashSet<int>(slotOf);
-        var targets = new HashSet<int>();
-        if (labels)
-            for (int i = 0; i < program.Count; i++)
-                if (TargetSlot(program[i], slotOf[i], slots) is int t && starts.Contains(t)) targets.Add(t);
-        var text = new StringBuilder();
-        for (int i = 0; i < program.Count; i++)
-        {
-            if (targets.Contains(slotOf[i])) text.Append(LabelName(slotOf[i])).Append(":\n");
-            string? label = labels && TargetSlot(program[i], slotOf[i], slots) is int t && targets.Contains(t) ? LabelName(t) : null;
-            text.Append('\t').Append(Format(program[i], label)).Append('\n');
-        }
-        return text.ToString();
-    }
-
-    private static string LabelName(int slot) => "L" + slot.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The slot a valid branch, local call or function-address lddw refers to, if inside the program.</summary>
-    private static int? TargetSlot(in Instruction insn, int slot, int slots)
-    {
-        if (InstructionValidator.Validate(insn) is not null || insn.TargetSlot(slot) is not long target) return null;
-        return target >= 0 && target < slots ? (int)target : null;
-    }
+    public static string Disassemble(IReadOnlyList<Instruction> program, bool labels) =>
+        ProgramListing.Write(program, labels, labelEnd: false, (slot, _) => "L" + slot.ToString(CultureInfo.InvariantCulture), (insn, target) => Format(insn, target), indent: "\t");
 
     private static string Format(in Instruction insn, string? label)
     {
