@@ -32,34 +32,38 @@ public static class ConformanceRunner
             return expectFailure ? new(path, true, e.Message) : new(path, false, e.Message);
         }
 
-        string? failure;
-        ulong? r0 = null;
+        ulong r0 = 0;
         long executed = 0;
-        string? expectedText = null;
+        string? rejection = null; // why the assembler, decoder or VM refused the file, if it did
         try
         {
             (r0, executed) = Execute(file, instructionBudget);
-            if (file.ExpectedError is not null) failure = $"expected an error{(file.ExpectedError.Length > 0 ? $" ('{file.ExpectedError}')" : "")} but r0 = 0x{r0:x}";
-            else if (r0 != file.ExpectedResult) failure = $"r0 = 0x{r0:x}, expected 0x{file.ExpectedResult:x}";
-            else failure = null;
         }
         catch (Exception e) when (e is AssemblyException or BpfEncodingException or BpfRuntimeException or ConformanceMismatchException)
         {
-            failure = e is AssemblyException a ? InFile(a, file) : e.Message;
-            expectedText = file.ExpectedError;
-            if (!string.IsNullOrEmpty(expectedText) && failure.Contains(expectedText, StringComparison.OrdinalIgnoreCase))
-                return new(path, true, failure, r0, executed); // the error the file asks for
-            if (expectedText is not null && expectedText.Length == 0 && !expectFailure)
-                return new(path, true, failure, r0, executed);
+            rejection = e is AssemblyException a ? InFile(a, file) : e.Message;
         }
-        if (expectFailure)
-        {
-            if (failure is null) return new(path, false, $"expected this negative test to fail, but r0 = 0x{r0:x} as its result says");
-            if (!string.IsNullOrEmpty(expectedText) && !failure.Contains(expectedText, StringComparison.OrdinalIgnoreCase))
-                return new(path, false, $"failed as expected but with '{failure}', not '{expectedText}'");
-            return new(path, true, failure, r0, executed);
-        }
-        return new(path, failure is null, failure, r0, executed);
+
+        // What the file asks for: an error (with its text when given), else r0 = its result.
+        string? expected = file.ExpectedError;
+        bool rightError = rejection is not null && expected is not null
+            && (expected.Length == 0 || rejection.Contains(expected, StringComparison.OrdinalIgnoreCase));
+        string? failure = expected is not null
+            ? rightError ? null
+                : rejection is null ? $"expected an error{(expected.Length > 0 ? $" ('{expected}')" : "")} but r0 = 0x{r0:x}"
+                : $"failed with '{rejection}', not '{expected}'"
+            : rejection ?? (r0 != file.ExpectedResult ? $"r0 = 0x{r0:x}, expected 0x{file.ExpectedResult:x}" : null);
+
+        if (!expectFailure) return new(path, failure is null, rightError ? rejection : failure, rejection is null ? r0 : null, executed);
+        // A negative file passes when it is rejected (with its error text, if it names one) or its result is not
+        // what the file claims; it fails when it does exactly what it says.
+        if (rejection is not null && expected is { Length: > 0 } && !rightError)
+            return new(path, false, $"failed as expected but with '{rejection}', not '{expected}'");
+        if (rejection is null && failure is null)
+            return new(path, false, $"expected this negative test to fail, but r0 = 0x{r0:x} as its result says");
+        if (rejection is null && expected is not null)
+            return new(path, false, $"expected this negative test to be rejected{(expected.Length > 0 ? $" with '{expected}'" : "")}, but it ran: r0 = 0x{r0:x}");
+        return new(path, true, rejection ?? failure, rejection is null ? r0 : null, executed);
     }
 
     private static (ulong R0, long Executed) Execute(ConformanceTestFile file, long budget)

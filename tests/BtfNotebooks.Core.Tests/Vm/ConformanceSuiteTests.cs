@@ -56,4 +56,27 @@ public class ConformanceSuiteTests
         // and run as a positive test, the same file fails
         Assert.That(ConformanceRunner.Run(Path.Combine(OwnDir, "negative", file), instructionBudget: 10_000).Passed, Is.EqualTo(file != "out-of-bounds.data" && file != "runaway.data" ? false : true));
     }
+
+    [TestCase("-- asm\nmov %r0, 1\nexit\n-- error\nInvalid\n", false, false, "to be rejected with 'Invalid'")]
+    [TestCase("-- asm\nmov %r0, 1\nexit\n-- error\nInvalid\n", true, false, "expected an error ('Invalid') but r0 = 0x1")]
+    [TestCase("-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n", false, false, "as its result says")]
+    [TestCase("-- asm\nmov %r0, 1\nexit\n-- result\n0x2\n", false, true, "r0 = 0x1, expected 0x2")]
+    [TestCase("-- asm\nor %r0, %r1\nexit\n-- error\nInvalid\n", false, true, "invalid read of r0")]
+    [TestCase("-- asm\nor %r0, %r1\nexit\n-- error\nbudget\n", false, false, "not 'budget'")]
+    [TestCase("-- asm\nor %r0, %r1\nexit\n-- error\nInvalid\n", true, true, "invalid read of r0")]
+    public void A_file_passes_only_when_it_does_what_it_asks(string text, bool positive, bool passes, string reason)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"btfnb-conformance-{Guid.NewGuid():N}.data");
+        File.WriteAllText(path, text);
+        try
+        {
+            var outcome = ConformanceRunner.Run(path, expectFailure: !positive);
+            Assert.That(outcome.Passed, Is.EqualTo(passes), outcome.Reason);
+            Assert.That(outcome.Reason, Does.Contain(reason));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
