@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using BtfNotebooks.Asm;
 using BtfNotebooks.Asm.Text;
 using BtfNotebooks.Btf;
 using BtfNotebooks.Elf;
+using BtfNotebooks.Elf.Maps;
 using BtfNotebooks.Vm;
 using NUnit.Framework;
 
@@ -16,7 +18,7 @@ namespace BtfNotebooks.Tests.Elf;
 /// </summary>
 public class RustObjectTests
 {
-    private static byte[] Compile()
+    private static byte[] Compile(string sourceName = "xdp_pass.rs", params string[] extraFlags)
     {
         if (ExternalTool.Find("rustup") is not { } rustup) { Assert.Ignore("rustup is not installed"); return []; }
         var (ok, _, _) = ExternalTool.Run(rustup, "run", "nightly", "rustc", "--version");
@@ -28,12 +30,12 @@ public class RustObjectTests
         json["obj-is-bitcode"] = false;
         json.Remove("is-builtin");
         using var target = ExternalTool.Temp(Encoding.UTF8.GetBytes(json.ToJsonString()), ".json");
-        string source = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "bpf", "rust", "xdp_pass.rs");
+        string source = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "bpf", "rust", sourceName);
         string obj = Path.Combine(Path.GetTempPath(), $"btfnb-rust-{Guid.NewGuid():N}.o");
         try
         {
-            var (built, _, stderr) = ExternalTool.Run(rustup, "run", "nightly", "rustc", "-Z", "unstable-options", "--target", target.Path,
-                "--crate-type=lib", "--emit=obj", "-C", "opt-level=2", "-C", "debuginfo=2", "-C", "panic=abort", source, "-o", obj);
+            var (built, _, stderr) = ExternalTool.Run(rustup, ["run", "nightly", "rustc", "-Z", "unstable-options", "--target", target.Path,
+                "--crate-type=lib", "--emit=obj", "-C", "opt-level=2", "-C", "debuginfo=2", "-C", "panic=abort", .. extraFlags, source, "-o", obj]);
             Assert.That(built, Is.Zero, stderr);
             return File.ReadAllBytes(obj);
         }
@@ -72,5 +74,58 @@ public class RustObjectTests
         var vm = new BpfVm(obj.LinkProgram("xdp_pass"));
         var packet = new byte[64];
         Assert.That(loaded.Run(packet), Is.EqualTo((uint)vm.Run(ProgramContext.Setup(vm, "xdp", packet)).R0));
+    }
+
+    /// <summary>
+    /// Aya's map and global-data shapes (Data/bpf/rust/aya_maps.rs): 28-byte legacy definitions with Aya's pinning,
+    /// .rodata symbols referred to at their offset inside the section, .data and .bss, no .BTF (Aya objects often
+    /// have none). Read as aya-obj reads them; the relocated lddw carry the map index and the symbol's offset.
+    /// </summary>
+    /// <summary>Sections merged as bpf-linker merges them; no debug info, so no .BTF, as in Quilkin's object.</summary>
+    private static readonly string[] AyaFlags = ["-Z", "function-sections=no", "-C", "debuginfo=0"];
+
+    [Test]
+    public void Aya_maps_and_globals_load_as_aya_obj_reads_them()
+    {
+        var obj = BpfObjectFile.Parse(Compile("aya_maps.rs", AyaFlags), "aya_maps.o");
+        Assert.That(obj.Btf, Is.Null, "without BTF the global data maps are not mmapable, as libbpf decides");
+        Assert.That(obj.Maps.Select(m => (m.Name, m.Kind, m.Type, m.KeySize, m.ValueSize, m.MaxEntries, m.Flags, m.Pinning)), Is.EqualTo(new[]
+        {
+            ("FLOWS", BpfMapKind.Legacy, BpfMapType.Hash, 8u, 16u, 1024u, 1u, 0u),
+            ("XSK", BpfMapKind.Legacy, BpfMapType.Xskmap, 4u, 4u, 128u, 0u, 1u),
+            (".bss", BpfMapKind.Bss, BpfMapType.Array, 4u, 4u, 1u, 0u, 0u),
+            (".rodata", BpfMapKind.ReadOnlyData, BpfMapType.Array, 4u, 8u, 1u, BpfMapDefinition.FlagReadOnlyProgram, 0u),
+            (".data", BpfMapKind.Data, BpfMapType.Array, 4u, 4u, 1u, 0u, 0u),
+        }));
+        Assert.That(obj.Map(".rodata").InitialValue.ToArray(), Is.EqualTo(new byte[] { 0x61, 0x1e, 0, 0, 4, 0, 0, 0 }), "PORT_NO 7777, then SOCKET_COUNT 4 at offset 4");
+        Assert.That(obj.Map(".data").InitialValue.ToArray(), Is.EqualTo(new byte[] { 9, 0, 0, 0 }));
+
+        int Index(string name) => obj.Maps.ToList().FindIndex(m => m.Name == name);
+        var references = obj.MapReferences("round_robin");
+        Assert.That(references.Select(r => (r.Symbol, r.MapIndex, r.Offset, r.Kind)).OrderBy(r => r.Symbol, StringComparer.Ordinal), Is.EqualTo(new[]
+        {
+            ("FLOWS", Index("FLOWS"), 0u, LoadImm64Kind.MapFd),
+            ("PACKETS", Index(".bss"), 0u, LoadImm64Kind.MapValue),
+            ("PORT_NO", Index(".rodata"), 0u, LoadImm64Kind.MapValue),
+            ("SEEN", Index(".data"), 0u, LoadImm64Kind.MapValue),
+            ("SOCKET_COUNT", Index(".rodata"), 4u, LoadImm64Kind.MapValue),
+            ("XSK", Index("XSK"), 0u, LoadImm64Kind.MapFd),
+        }));
+        var linked = obj.LinkProgramWithMaps("round_robin");
+        foreach (var r in references)
+            Assert.That((linked[r.InstructionIndex].Src, linked[r.InstructionIndex].Imm, linked[r.InstructionIndex].NextImm),
+                Is.EqualTo(((Register)(r.Kind == LoadImm64Kind.MapFd ? 1 : 2), r.MapIndex, (int)r.Offset)), r.Symbol);
+    }
+
+    [Test]
+    public void An_aya_pinning_value_aya_does_not_know_is_named()
+    {
+        var bytes = Compile("aya_maps.rs", AyaFlags);
+        var obj = BpfObjectFile.Parse(bytes);
+        var xsk = obj.Symbols.Single(s => s.Name == "XSK");
+        long pinning = (long)obj.Sections[xsk.SectionIndex].Offset + (long)xsk.Value + 24;
+        bytes[pinning] = 7;
+        var e = Assert.Throws<ElfFormatException>(() => _ = BpfObjectFile.Parse(bytes, "aya_maps.o").Maps)!;
+        Assert.That((e.Reason, e.Offset), Is.EqualTo(("section 'maps': map 'XSK': unsupported pinning type 7 in Aya's bpf_map_def (0 none, 1 by name)", pinning)));
     }
 }

@@ -5,6 +5,9 @@ namespace BtfNotebooks.Elf.Maps;
 /// kernel never saw it): every symbol in the section names one <c>struct bpf_map_def</c> { type, key_size, value_size,
 /// max_entries, map_flags } of u32s at the symbol's offset. All records have the same size, section size divided by
 /// the number of symbols; a record longer than the struct (newer fields from some other loader) must be zero past it.
+/// One exception: Aya (aya-ebpf's <c>#[map]</c>, read by aya-obj) writes a 28-byte <c>bpf_map_def</c> that adds
+/// <c>id</c> and <c>pinning</c> (0 none, 1 by name). Such a record is read as Aya reads it: the id is ignored as aya-obj
+/// ignores it, the pinning must be one Aya knows, and only bytes past those 28 must be zero.
 /// </summary>
 internal static class LegacyMapParser
 {
@@ -12,6 +15,9 @@ internal static class LegacyMapParser
 
     /// <summary>sizeof(struct bpf_map_def): five u32s.</summary>
     public const int DefinitionSize = 20;
+
+    /// <summary>sizeof(aya_obj::maps::bpf_map_def): the five u32s, then id and pinning.</summary>
+    public const int AyaDefinitionSize = 28;
 
     public static List<BpfMapDefinition> Parse(BpfObjectFile obj, ElfSectionHeader section)
     {
@@ -32,14 +38,20 @@ internal static class LegacyMapParser
             if (symbol.Value + recordSize > section.Size)
                 throw Error($"map '{symbol.Name}': definition (0x{recordSize:x} bytes at 0x{symbol.Value:x}) runs past the end of the section", symbol.EntryOffset);
             var record = data.Slice((int)symbol.Value, (int)recordSize);
-            int nonZero = record[DefinitionSize..].IndexOfAnyExcept((byte)0);
-            if (nonZero >= 0)
-                throw Error($"map '{symbol.Name}': byte {DefinitionSize + nonZero} of its {recordSize}-byte definition is not zero, and libbpf knows only the first {DefinitionSize}",
-                    (long)section.Offset + (long)symbol.Value + DefinitionSize + nonZero);
             bool bigEndian = obj.ByteOrder == Asm.ByteOrder.BigEndian;
+            long recordOffset = (long)section.Offset + (long)symbol.Value;
+            bool aya = recordSize >= AyaDefinitionSize && record[DefinitionSize..AyaDefinitionSize].IndexOfAnyExcept((byte)0) >= 0;
+            int known = aya ? AyaDefinitionSize : DefinitionSize;
+            int nonZero = record[known..].IndexOfAnyExcept((byte)0);
+            if (nonZero >= 0)
+                throw Error($"map '{symbol.Name}': byte {known + nonZero} of its {recordSize}-byte definition is not zero, and "
+                    + (aya ? $"Aya's bpf_map_def has only {AyaDefinitionSize}" : $"libbpf knows only the first {DefinitionSize}"), recordOffset + known + nonZero);
+            uint pinning = aya ? Field(record, 6, bigEndian) : 0;
+            if (pinning > BpfMapDefinition.PinByName)
+                throw Error($"map '{symbol.Name}': unsupported pinning type {pinning} in Aya's bpf_map_def (0 none, 1 by name)", recordOffset + 24);
             maps.Add(new BpfMapDefinition(symbol.Name, BpfMapKind.Legacy, (BpfMapType)Field(record, 0, bigEndian), Field(record, 1, bigEndian),
                 Field(record, 2, bigEndian), Field(record, 3, bigEndian), Field(record, 4, bigEndian),
-                section.Index, symbol.Value));
+                section.Index, symbol.Value, Pinning: pinning));
         }
         return maps;
     }
