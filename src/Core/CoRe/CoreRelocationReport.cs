@@ -87,6 +87,9 @@ public sealed class CoreRelocationReport
         Programs = programs;
     }
 
+    /// <summary>The report of a program with no CO-RE records: nothing relocated, the programs as they are.</summary>
+    public static CoreRelocationReport Unrelocated(string target, IReadOnlyList<CoreProgram> programs) => new(target, [], programs);
+
     public string Target { get; }
     public IReadOnlyList<CoreRecordReport> Records { get; }
 

@@ -107,6 +107,30 @@ public sealed class BpfObjectFile
         return new BpfObjectFile(elf, sections, symbols, relocations, code, ProgramExtractor.Extract(elf, symbols, code));
     }
 
+    /// <summary>
+    /// A copy of this object whose code carries <paramref name="programs"/>' slots (CO-RE relocated programs from
+    /// <see cref="CoRe.CoreRelocationReport.Programs"/>) at their sections and slot offsets: what libbpf has in memory
+    /// after bpf_object__relocate_core, so <see cref="LinkProgram"/> of the copy links the relocated code.
+    /// </summary>
+    public BpfObjectFile WithPatchedPrograms(IEnumerable<CoRe.CoreProgram> programs)
+    {
+        var bytes = _elf.Data.ToArray();
+        foreach (var program in programs)
+        {
+            var section = FindSection(program.Section) ?? throw new KeyNotFoundException($"{Source ?? "BPF object"} has no section '{program.Section}'");
+            long end = (program.SlotOffset + (long)program.Slots.Count) * InstructionCodec.SlotSize;
+            if (section.HasNoFileData || end > (long)section.Size)
+                throw new ArgumentException($"program '{program.Name}' (slots {program.SlotOffset}..{program.SlotOffset + program.Slots.Count - 1}) does not fit section '{section.Name}' (0x{section.Size:x} bytes)");
+            for (int i = 0; i < program.Slots.Count; i++)
+            {
+                var slot = program.Slots[i];
+                int at = checked((int)section.Offset + (program.SlotOffset + i) * InstructionCodec.SlotSize);
+                InstructionCodec.WriteSlot(bytes.AsSpan(at, InstructionCodec.SlotSize), slot.Opcode, slot.Dst, slot.Src, slot.Offset, slot.Imm, ByteOrder);
+            }
+        }
+        return Parse(bytes, Source);
+    }
+
     /// <summary>The first section called <paramref name="name"/>, or null.</summary>
     public ElfSectionHeader? FindSection(string name) => Sections.FirstOrDefault(s => s.Name == name && s.Index != 0);
 
