@@ -16,11 +16,14 @@ internal static class RunCommand
         var format = new Option<string>("--format") { Description = "text or tsv (header + one row: engine r0 runs ns_per_run insns_per_run)", DefaultValueFactory = _ => "text" };
         var budget = new Option<long>("--budget") { Description = "instruction budget per run", DefaultValueFactory = _ => 1_000_000 };
         var syntax = new Option<string?>("--syntax") { Description = "syntax of assembly text (detected when omitted)" };
-        var cmd = new Command("run", "Run a program in the interpreter: r0, instructions executed, ns per run") { file, section, data, repeat, format, budget, syntax };
+        var trace = new Option<bool>("--trace") { Description = "also print the first run's instructions as a table: step, frame, slot, instruction, effect (registers and memory written, branch taken); with --format tsv a second TSV table with that header follows the result after an empty line" };
+        var traceLimit = new Option<int>("--trace-limit") { Description = "steps --trace records (later ones run but are not shown; a fault always is)", DefaultValueFactory = _ => VmTrace.DefaultMaxSteps };
+        var cmd = new Command("run", "Run a program in the interpreter: r0, instructions executed, ns per run") { file, section, data, repeat, format, budget, syntax, trace, traceLimit };
         cmd.SetAction(CliErrors.Action(pr =>
         {
             if (pr.GetValue(repeat) < 1) throw new CliException("--repeat must be at least 1");
             if (pr.GetValue(format) is not ("text" or "tsv")) throw new CliException($"--format is text or tsv, not '{pr.GetValue(format)}'");
+            if (pr.GetValue(traceLimit) < 0) throw new CliException("--trace-limit must be 0 or more");
             var program = ProgramFiles.Load(pr.GetValue(file)!, pr.GetValue(section), ProgramFiles.ParseSyntax(pr.GetValue(syntax)));
             // Instructions decode the same in both byte orders, but memory does not: the VM is a little-endian machine,
             // so a bpfeb program would read its packet and stack with the wrong byte order.
@@ -40,7 +43,20 @@ internal static class RunCommand
                 throw new CliException(e.Message);
             }
 
-            var first = vm.Run(r1, r2);
+            // With --trace the first run is the traced one, so the table explains exactly the r0 printed: later runs may
+            // see a packet the program changed. A traced run has the same result as an untraced one.
+            VmTrace? traced = pr.GetValue(trace) ? vm.RunTraced(r1, r2, maxSteps: pr.GetValue(traceLimit)) : null;
+            if (traced?.Fault is { } fault)
+            {
+                // The steps up to the fault are the point of --trace: print them, then fail as an untraced run would.
+                if (pr.GetValue(format) == "tsv") Console.Out.Write(traced.ToTsv());
+                else Console.Out.Write($"{program.Description}\n{traced.ToTable()}");
+                throw fault;
+            }
+            var first = traced?.Result ?? vm.Run(r1, r2);
+            // The timed runs are untraced: run that interpreter once first, as without --trace, so its compilation
+            // is not timed.
+            if (traced is not null) vm.Run(r1, r2);
             int runs = pr.GetValue(repeat);
             double nsPerRun = vm.TimeRuns(runs, r1, r2).TotalNanoseconds / runs;
 
@@ -48,6 +64,7 @@ internal static class RunCommand
             {
                 Console.Out.WriteLine("engine\tr0\truns\tns_per_run\tinsns_per_run");
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"interpreter\t{first.R0}\t{runs}\t{nsPerRun:F1}\t{first.InstructionsExecuted}"));
+                if (traced is not null) Console.Out.Write($"\n{traced.ToTsv()}");
             }
             else
             {
@@ -56,6 +73,7 @@ internal static class RunCommand
                 Console.Out.WriteLine($"instructions executed: {first.InstructionsExecuted}");
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{runs} run(s): {nsPerRun:F1} ns per run, {nsPerRun / Math.Max(1, first.InstructionsExecuted):F2} ns per instruction"));
+                if (traced is not null) Console.Out.Write($"\n{traced.ToTable()}");
             }
             return 0;
         }));

@@ -14,12 +14,25 @@ public sealed partial class BpfVm
 
     private readonly Frame[] _frames;
 
+    /// <summary><see cref="Execute{TMode}"/> for <see cref="Run"/>: no per-step work at all.</summary>
+    private struct FastRun;
+
+    /// <summary>
+    /// <see cref="Execute{TMode}"/> for <see cref="RunTraced"/>: after each instruction the loop reports the step to
+    /// <see cref="_recorder"/>. Used with code prepared without superinstructions, so every step is one instruction.
+    /// </summary>
+    private struct TracedRun;
+
     // The dispatch loop. Each case is one RFC 9669 opcode (plus the internal ones from Prepare). Register indexes
     // were validated (0..10); the register file has 16 entries so even a nibble can never index past it.
     // Fully optimized from the first call: an interpreter loop gains nothing from tier-0 code and on-stack replacement.
+    // TMode is a struct, so each mode gets its own compiled copy and `typeof(TMode) == typeof(TracedRun)` is a JIT
+    // constant: the FastRun copy contains no trace code and no per-instruction test (its machine code is that of the
+    // loop before tracing existed), while tracing shares this one switch, so the two modes cannot drift apart; they
+    // differ only in running the superinstructions' plain instructions, which TraceEquivalenceTests compare.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private unsafe RunResult Execute(DecodedSlot[] code, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5)
+    private unsafe RunResult Execute<TMode>(DecodedSlot[] code, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5) where TMode : struct
     {
         ulong* r = stackalloc ulong[16]; // not zeroed ([SkipLocalsInit]): every entry is set here
         r[0] = 0; r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; r[5] = a5;
@@ -114,11 +127,12 @@ public sealed partial class BpfVm
                 case 0x18:
                     r[ins.Dst] = (uint)ins.Imm | ((ulong)(uint)code[pc + 1].Imm << 32);
                     wideLoads++;
+                    if (typeof(TMode) == typeof(TracedRun)) _recorder!.Step(pc, pc + 2, depth, transferred: false, r);
                     pc += 2;
                     continue;
 
                 // ---- LDX ----
-                // ---- superinstructions (BpfVm.Prepare.Fuse) ----
+                // ---- superinstructions (BpfVm.Prepare.Fuse); never in traced runs, whose code is not fused ----
                 case FusedBoundsCheck:
                 {
                     ulong v = r[ins.Src] + (ulong)(long)ins.Imm;
@@ -231,7 +245,11 @@ public sealed partial class BpfVm
                     target = pc + 1 + ins.Imm;
                     goto Transfer;
                 case 0x95:
-                    if (depth == 0) return new RunResult(r[0], executed + pc + 1 - blockStart - wideLoads);
+                    if (depth == 0)
+                    {
+                        if (typeof(TMode) == typeof(TracedRun)) _recorder!.Step(pc, -1, depth, transferred: false, r);
+                        return new RunResult(r[0], executed + pc + 1 - blockStart - wideLoads);
+                    }
                     depth--;
                     ref Frame f = ref frames[depth];
                     r[6] = f.R6; r[7] = f.R7; r[8] = f.R8; r[9] = f.R9; r[10] = f.R10;
@@ -242,6 +260,7 @@ public sealed partial class BpfVm
                     // Unreachable for validated programs; kept so a validator gap is an error, not undefined behaviour.
                     throw NotExecutable(pc, ins.Op);
             }
+            if (typeof(TMode) == typeof(TracedRun)) _recorder!.Step(pc, pc + 1, depth, transferred: false, r);
             pc++;
             continue;
 
@@ -256,6 +275,8 @@ public sealed partial class BpfVm
         Transfer:
             executed += pc + 1 - blockStart;
             if (executed - wideLoads > budget) throw BudgetExhausted(pc, budget);
+            // After the budget check: a jump that exhausts the budget is the faulting step, recorded by RunTraced.
+            if (typeof(TMode) == typeof(TracedRun)) _recorder!.Step(pc, target, depth, transferred: true, r);
             pc = blockStart = target;
         }
     }

@@ -53,7 +53,12 @@ public sealed partial class BpfVm
         return Math.Clamp(Options.StackSize + lowest, 0, Options.StackSize);
     }
 
-    private DecodedSlot[] Prepare()
+    /// <summary>
+    /// Decodes the program for <see cref="Execute{TMode}"/>. <paramref name="fuse"/> is false for traced runs: a
+    /// superinstruction executes several instructions in one dispatch, and a trace must show each of them as its
+    /// own step. Both forms run the same instructions with the same results (see <see cref="Fuse"/>).
+    /// </summary>
+    private DecodedSlot[] Prepare(bool fuse = true)
     {
         var uninitialized = RegisterInitAnalysis.FindUninitializedReads(_program, Options.EntryRegisters);
         if (uninitialized.Count > 0)
@@ -107,7 +112,7 @@ public sealed partial class BpfVm
                 code[slot + 1] = new DecodedSlot { Imm = (int)(value >> 32) };
             }
         }
-        Fuse(code);
+        if (fuse) Fuse(code);
         return code;
     }
 

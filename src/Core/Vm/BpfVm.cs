@@ -56,7 +56,7 @@ public sealed partial class BpfVm
     public Func<Instruction, int, ulong>? ResolveLoadImm64
     {
         get => _resolve;
-        set { _resolve = value; _code = null; }
+        set { _resolve = value; _code = null; _plainCode = null; }
     }
 
     private Func<Instruction, int, ulong>? _resolve;
@@ -72,7 +72,7 @@ public sealed partial class BpfVm
         if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
         try
         {
-            return Execute(code, r1, r2, r3, r4, r5);
+            return Execute<FastRun>(code, r1, r2, r3, r4, r5);
         }
         catch (BpfRuntimeException e) when (e.Slot is null && _lastSlot >= 0)
         {
