@@ -15,6 +15,8 @@ public enum RuntimeErrorKind
     HelperFailed,
     /// <summary>The program cannot run here (unresolved map reference, kfunc, uninitialized register...).</summary>
     Unsupported,
+    /// <summary>Execution reached an instruction libbpf poisoned because its CO-RE relocation failed (call 0xbad2310).</summary>
+    PoisonedRelocation,
 }
 
 /// <summary>

@@ -297,8 +297,11 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe ulong CallHelper(long id, int pc, ulong* r)
     {
-        var helper = Helpers.Find(id) ?? throw new BpfRuntimeException(RuntimeErrorKind.UnknownHelper,
-            $"unknown helper {id}: no helper with this ID is registered").At(pc, Describe(pc));
+        var helper = Helpers.Find(id) ?? throw (id == PoisonedRelocationHelper
+            ? new BpfRuntimeException(RuntimeErrorKind.PoisonedRelocation,
+                "reached a poisoned CO-RE relocation (call 0xbad2310): its field, type or enum value does not exist in this kernel, " +
+                "so libbpf replaced the instruction; the kernel's verifier rejects a program that can reach it (guard it with an exists check)")
+            : new BpfRuntimeException(RuntimeErrorKind.UnknownHelper, $"unknown helper {id}: no helper with this ID is registered")).At(pc, Describe(pc));
         _lastSlot = pc;
         try
         {

@@ -92,7 +92,9 @@ public sealed partial class BpfVm
                     case CallKind.Local: op = LocalCall; break;
                     case CallKind.Kfunc: throw ProgramError(slot, $"kfunc call (BTF ID {insn.Imm}) cannot run: the VM has no kernel functions");
                     default:
-                        if (Helpers.Find(insn.Imm) is null)
+                        // libbpf's poisoned CO-RE instruction is only an error if executed: the verifier accepts a
+                        // program whose guard (bpf_core_field_exists) makes it unreachable, so it faults at run time.
+                        if (Helpers.Find(insn.Imm) is null && insn.Imm != PoisonedRelocationHelper)
                             throw new BpfRuntimeException(RuntimeErrorKind.UnknownHelper, $"unknown helper {insn.Imm}: no helper with this ID is registered").At(slot, Describe(slot));
                         break;
                 }

@@ -38,6 +38,12 @@ public sealed partial class BpfVm
         _frames = new Frame[Options.MaxCallFrames];
     }
 
+    /// <summary>
+    /// The helper number libbpf writes into an instruction whose CO-RE relocation failed ("bad relo"). The VM accepts
+    /// it where it cannot be reached, as the verifier does, and faults with <see cref="RuntimeErrorKind.PoisonedRelocation"/> if it runs.
+    /// </summary>
+    public const int PoisonedRelocationHelper = 0x0bad2310;
+
     public VmOptions Options { get; }
 
     public IReadOnlyList<Instruction> Instructions => _program;
