@@ -1,0 +1,90 @@
+using BtfNotebooks.Asm;
+using BtfNotebooks.CoRe;
+using BtfNotebooks.Kernels;
+using BtfNotebooks.Vm;
+
+namespace BtfNotebooks.Extension;
+
+/// <summary>
+/// What <c>#!bpf-run</c> does: relocate a program for one kernel as libbpf would, link it, give it a context
+/// (a packet context by section, or a kernel object laid out by that kernel's BTF) and run it in the interpreter.
+/// </summary>
+public static class ProgramRunner
+{
+    public sealed record Options(string? Kernel = null, string? Entry = null, string? DataFile = null, string? Context = null,
+        bool Trace = false, long? Budget = null);
+
+    /// <summary>The run: r0 or the fault, the relocation it ran with, and the trace when asked for.</summary>
+    public sealed record Outcome(
+        string Program, string Kernel, string Entry, string ContextDescription, CoreRelocationReport Relocation,
+        IReadOnlyList<Instruction> Instructions, RunResult? Result, BpfRuntimeException? Fault, VmTrace? Trace);
+
+    public static Outcome Run(NotebookSession session, NotebookProgram program, Options options)
+    {
+        var kernel = options.Kernel is { } k ? session.Kernels.Get(k)
+            : program.Against is { } a ? session.Kernels.Get(a)
+            : program.Code.Records.Count > 0 || NeedsKernel(options.Context) ? session.OnlyKernel("--kernel")
+            : null;
+        string kernelName = kernel?.Name ?? "(none)";
+        var report = kernel is null ? CoreRelocationReport.Unrelocated(kernelName, program.Code.Programs) : program.Code.Relocate(kernel.Spec, kernel.Name);
+        if (!report.Succeeded)
+            throw new NotebookException($"{program.Name} does not load on {kernelName}: CO-RE relocation failed as libbpf's would: {report.FirstError!.Message}");
+
+        var entry = program.Code.EntryProgram(options.Entry);
+        var instructions = program.Code.Link(report, entry.Name);
+        var (kind, kernelObject) = ContextOf(options.Context, entry.Section, kernel);
+        var vm = new BpfVm(instructions, new VmOptions
+        {
+            InstructionBudget = options.Budget ?? new VmOptions().InstructionBudget,
+            EntryRegisters = kind == ProgramContextKind.Raw && kernelObject is null ? [1, 2] : [1],
+        });
+
+        ulong r1, r2 = 0;
+        string description;
+        if (kernelObject is not null)
+        {
+            r1 = kernelObject.MapInto(vm);
+            description = $"r1 = &{kernelObject.TypeName} ({kernelObject.ToText()}; {kernel!.Name} layout, {kernelObject.Bytes.Length} bytes)";
+        }
+        else
+        {
+            byte[] packet = options.DataFile is { } file ? File.ReadAllBytes(file) : new byte[64];
+            r1 = ProgramContext.Setup(vm, kind, packet);
+            if (kind == ProgramContextKind.Raw) r2 = (ulong)packet.Length;
+            description = kind == ProgramContextKind.Raw ? $"r1 = packet, r2 = {packet.Length}" : $"{kind} context over a {packet.Length}-byte packet";
+        }
+
+        if (options.Trace)
+        {
+            var traced = vm.RunTraced(r1, r2);
+            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, traced.Result, traced.Fault, traced);
+        }
+        try
+        {
+            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, vm.Run(r1, r2), null, null);
+        }
+        catch (BpfRuntimeException e)
+        {
+            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, null, e, null);
+        }
+    }
+
+    private static bool NeedsKernel(string? context) => context is not null && KindOf(context) is null;
+
+    private static ProgramContextKind? KindOf(string context) => context.Trim().ToLowerInvariant() switch
+    {
+        "xdp" => ProgramContextKind.Xdp,
+        "socket" or "socket_filter" => ProgramContextKind.SocketFilter,
+        "tc" or "sched_cls" or "classifier" => ProgramContextKind.SchedClassifier,
+        "raw" => ProgramContextKind.Raw,
+        _ => null,
+    };
+
+    private static (ProgramContextKind Kind, KernelObject? Object) ContextOf(string? context, string section, KernelEntry? kernel)
+    {
+        if (context is null) return (ProgramContext.KindOf(section), null);
+        if (KindOf(context) is { } kind) return (kind, null);
+        if (kernel is null) throw new NotebookException($"--ctx '{context}' builds a kernel object: name the kernel with --kernel");
+        return (ProgramContextKind.Raw, KernelObject.Parse(kernel.Spec, context));
+    }
+}
