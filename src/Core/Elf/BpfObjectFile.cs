@@ -119,7 +119,7 @@ public sealed class BpfObjectFile
         {
             var section = FindSection(program.Section) ?? throw new KeyNotFoundException($"{Source ?? "BPF object"} has no section '{program.Section}'");
             long end = (program.SlotOffset + (long)program.Slots.Count) * InstructionCodec.SlotSize;
-            if (section.HasNoFileData || end > (long)section.Size)
+            if (section.HasNoFileData || program.SlotOffset < 0 || end > (long)section.Size)
                 throw new ArgumentException($"program '{program.Name}' (slots {program.SlotOffset}..{program.SlotOffset + program.Slots.Count - 1}) does not fit section '{section.Name}' (0x{section.Size:x} bytes)");
             for (int i = 0; i < program.Slots.Count; i++)
             {
