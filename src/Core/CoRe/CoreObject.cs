@@ -91,8 +91,14 @@ public sealed class CoreObject
         if (name is null)
             return entries.Count == 1 ? entries[0]
                 : throw new ArgumentException($"{Name} has {entries.Count} programs; name one of: {string.Join(", ", entries.Select(p => p.Name))}");
-        return entries.FirstOrDefault(p => p.Name == name) ?? entries.FirstOrDefault(p => p.Section == name)
-            ?? throw new ArgumentException($"{Name} has no program '{name}'; its programs: {string.Join(", ", entries.Select(p => $"{p.Name} ({p.Section})"))}");
+        if (entries.FirstOrDefault(p => p.Name == name) is { } byName) return byName;
+        var inSection = entries.Where(p => p.Section == name).ToList();
+        return inSection.Count switch
+        {
+            1 => inSection[0],
+            0 => throw new ArgumentException($"{Name} has no program '{name}'; its programs: {string.Join(", ", entries.Select(p => $"{p.Name} ({p.Section})"))}"),
+            _ => throw new ArgumentException($"section '{name}' of {Name} has {inSection.Count} programs; name one of: {string.Join(", ", inSection.Select(p => p.Name))}"),
+        };
     }
 
     // A CoreProgram keeps lddw as two slots (the second with opcode 0 carrying the upper imm): join them again.
