@@ -64,8 +64,12 @@ public sealed class BpfKernel : Kernel, IKernelCommandHandler<SubmitCode>
 
         var assembled = Assembler.Assemble(code, syntax, source);
         string? againstName = Parameter(parameters, "--against");
-        if (assembled.CoreOperands.Count == 0 && againstName is null)
-            return new NotebookProgram(name, CoreObject.FromInstructions(name, section, assembled.Instructions), null, assembled, null);
+        if (assembled.CoreOperands.Count == 0)
+        {
+            // Nothing to resolve; a named reference kernel still becomes the program's default kernel for runs.
+            string? reference = againstName is null ? null : _session.Kernels.Get(againstName).Name;
+            return new NotebookProgram(name, CoreObject.FromInstructions(name, section, assembled.Instructions), reference, assembled, null);
+        }
         if (syntax != AsmSyntax.Llvm)
             throw new NotebookException("CO-RE operands (%core...) are written in LLVM syntax; this cell is in conformance syntax");
         var against = againstName is null ? _session.OnlyKernel("--against") : _session.Kernels.Get(againstName);

@@ -104,6 +104,8 @@ internal static class DirectiveSupport
         _ => throw new NotebookException($"--syntax is llvm or conformance, not '{value}'"),
     };
 
+    /// <summary>A name a C# cell can use as a variable: letters, digits and _, not starting with a digit, not a keyword ("int", "fixed").</summary>
     public static bool IsIdentifier(string name) =>
-        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_') &&
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
 }

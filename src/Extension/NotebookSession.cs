@@ -41,7 +41,8 @@ public sealed class NotebookSession
     public KernelEntry LoadKernel(string path, string? name = null, string? baseName = null)
     {
         string full = System.IO.Path.GetFullPath(path);
-        if (Kernels.FirstOrDefault(e => e.Path == full && (name is null || e.Name == name)) is { } existing) return existing;
+        if (Kernels.FirstOrDefault(e => e.Path == full && (name is null || string.Equals(e.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))) is { } existing)
+            return existing;
         var entry = Kernels.Add(path, name, baseName);
         try
         {

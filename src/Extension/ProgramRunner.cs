@@ -51,7 +51,13 @@ public static class ProgramRunner
             byte[] packet = options.DataFile is { } file ? File.ReadAllBytes(file) : new byte[64];
             r1 = ProgramContext.Setup(vm, kind, packet);
             if (kind == ProgramContextKind.Raw) r2 = (ulong)packet.Length;
-            description = kind == ProgramContextKind.Raw ? $"r1 = packet, r2 = {packet.Length}" : $"{kind} context over a {packet.Length}-byte packet";
+            description = kind switch
+            {
+                ProgramContextKind.Raw => $"raw: r1 = packet, r2 = {packet.Length}",
+                ProgramContextKind.Xdp => $"xdp: r1 = struct xdp_md over a {packet.Length}-byte packet",
+                ProgramContextKind.SocketFilter => $"socket: r1 = struct __sk_buff over a {packet.Length}-byte packet",
+                _ => $"tc: r1 = struct __sk_buff over a {packet.Length}-byte packet",
+            };
         }
 
         if (options.Trace)

@@ -53,7 +53,7 @@ internal static class BpfDirectives
         {
             string path = BtfDirectives.Unquote(c.Path ?? throw new NotebookException("missing the object file: #!bpf-load-elf PATH"));
             string name = c.Name ?? Identifier(System.IO.Path.GetFileNameWithoutExtension(path));
-            if (!IsIdentifier(name)) throw new NotebookException($"--name '{name}' must be a C# identifier (letters, digits, _)");
+            if (!IsIdentifier(name)) throw new NotebookException($"--name '{name}' must be a C# identifier (letters, digits, _; not a keyword)");
             var obj = BpfObjectFile.Load(path);
             _ = obj.BtfExt; // read .BTF and .BTF.ext now, so a malformed object fails here
             var program = new NotebookProgram(name, CoreObject.FromObject(obj, name), null, null, path);
@@ -73,10 +73,10 @@ internal static class BpfDirectives
         };
         root.AddDirective<BpfRelocate>(relocate, (c, context) => Run(context, c, relocate, c.Help, () =>
         {
-            var program = session.Program(BtfDirectives.Unquote(c.Program ?? ""));
-            var kernels = session.KernelsOrAll(List(c.Kernels), "--kernels").Order(KernelCatalog.VersionOrder).ToList();
+            var program = session.Program(ProgramName(c.Program, "#!bpf-relocate PROGRAM [--kernels A,B]"));
             if (program.Code.Records.Count == 0)
                 throw new NotebookException($"{program.Name} has no CO-RE records: its instructions are the same on every kernel");
+            var kernels = session.KernelsOrAll(List(c.Kernels), "--kernels").Order(KernelCatalog.VersionOrder).ToList();
             var matrix = program.Code.Matrix([.. kernels.Select(k => new CoreMatrixTarget(k.Name, k.Spec))]);
             Show(context, Renderers.Matrix(matrix));
         }));
@@ -97,7 +97,7 @@ internal static class BpfDirectives
         };
         root.AddDirective<BpfRun>(run, (c, context) => Run(context, c, run, c.Help, () =>
         {
-            var program = session.Program(BtfDirectives.Unquote(c.Program ?? ""));
+            var program = session.Program(ProgramName(c.Program, "#!bpf-run PROGRAM [--kernel K]"));
             var outcome = ProgramRunner.Run(session, program, new ProgramRunner.Options(
                 Kernel: c.Kernel, Entry: c.Entry, DataFile: c.Data is null ? null : BtfDirectives.Unquote(c.Data),
                 Context: c.Ctx is null ? null : BtfDirectives.Unquote(c.Ctx), Trace: c.Trace,
@@ -107,10 +107,14 @@ internal static class BpfDirectives
         }));
     }
 
+    private static string ProgramName(string? value, string usage) =>
+        string.IsNullOrWhiteSpace(value) ? throw new NotebookException($"missing the program: {usage}") : BtfDirectives.Unquote(value);
+
     private static string Identifier(string text)
     {
         var chars = text.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray();
         string s = new(chars);
-        return s.Length > 0 && char.IsDigit(s[0]) ? "_" + s : s;
+        // "1st.o" and "int.o" become _1st and _int: a digit cannot start a C# name, and a keyword is none.
+        return s.Length > 0 && (char.IsDigit(s[0]) || !IsIdentifier(s)) ? "_" + s : s;
     }
 }

@@ -99,6 +99,7 @@ public static class RunHtml
         RuntimeErrorKind.BudgetExhausted => "instruction budget exhausted",
         RuntimeErrorKind.CallDepthExceeded => "call depth exceeded",
         RuntimeErrorKind.UnknownHelper => "unknown helper",
+        RuntimeErrorKind.PoisonedRelocation => "poisoned CO-RE relocation",
         RuntimeErrorKind.HelperFailed => "helper failed",
         RuntimeErrorKind.Unsupported => "cannot run",
         _ => kind.ToString(),

@@ -138,7 +138,9 @@ public sealed class CellResult(string code, IReadOnlyList<KernelEvent> events)
             XDocument doc;
             try { doc = XDocument.Parse("<root>" + part + "</root>", LoadOptions.PreserveWhitespace); }
             catch (System.Xml.XmlException e) { throw new AssertionException($"not well-formed: {e.Message}\n{part}"); }
-            foreach (var div in doc.Root!.Elements()) list.Add(HtmlTestSupport.Parse(div.ToString(SaveOptions.DisableFormatting)));
+            // A fragment may sit inside a wrapper (the program's "conformance syntax" details): take the outermost ones.
+            var roots = doc.Root!.Descendants("div").Where(d => d.HasClass("btfnb") && !d.Ancestors("div").Any(a => a.HasClass("btfnb")));
+            foreach (var div in roots) list.Add(HtmlTestSupport.Parse(div.ToString(SaveOptions.DisableFormatting)));
         }
         return list;
     }
@@ -153,4 +155,15 @@ public sealed class CellResult(string code, IReadOnlyList<KernelEvent> events)
 
     private IEnumerable<string> Formatted(string mime) =>
         Events.OfType<DisplayEvent>().SelectMany(e => e.FormattedValues).Where(v => v.MimeType == mime).Select(v => v.Value);
+}
+
+/// <summary>Reading the fragments a cell shows.</summary>
+public static class NotebookHtml
+{
+    /// <summary>The text of the fragment's first title.</summary>
+    public static string Title(this XElement fragment) => fragment.Descendants("div").First(d => d.HasClass("title")).Value;
+
+    /// <summary>What a reader sees: the fragment's text without its style sheet.</summary>
+    public static string Shown(this XElement fragment) =>
+        string.Concat(fragment.DescendantNodes().OfType<XText>().Where(t => t.Parent?.Name.LocalName != "style").Select(t => t.Value));
 }
