@@ -13,6 +13,11 @@ public enum KernelFieldKind
     Enum,
     /// <summary>An array of 1-byte integers (char comm[16]): a NUL-terminated string.</summary>
     CharArray,
+    /// <summary>
+    /// A pointer (struct task_struct *real_parent): only a <see cref="KernelHeap"/> object sets one, to another heap
+    /// object, a raw address or null; a lone <see cref="KernelObject"/> has nothing for it to point at.
+    /// </summary>
+    Pointer,
 }
 
 /// <summary>
@@ -43,10 +48,13 @@ public sealed record KernelField(string Path, KernelFieldKind Kind, BtfType Type
     /// </summary>
     public bool SignednessUnknown { get; init; }
 
-    /// <summary>"pid_t (32 bits, signed)", "unsigned int:1 (1 bit, unsigned)", "char[16]".</summary>
-    public string Description => Kind == KernelFieldKind.CharArray
-        ? TypeName
-        : $"{TypeName} ({BitSize} bit{(BitSize == 1 ? "" : "s")}, {(Kind == KernelFieldKind.Bool ? "bool" : IsSigned ? "signed" : "unsigned")})";
+    /// <summary>"pid_t (32 bits, signed)", "unsigned int:1 (1 bit, unsigned)", "char[16]", "struct mm_struct * (64-bit pointer)".</summary>
+    public string Description => Kind switch
+    {
+        KernelFieldKind.CharArray => TypeName,
+        KernelFieldKind.Pointer => $"{TypeName} ({BitSize}-bit pointer)",
+        _ => $"{TypeName} ({BitSize} bit{(BitSize == 1 ? "" : "s")}, {(Kind == KernelFieldKind.Bool ? "bool" : IsSigned ? "signed" : "unsigned")})",
+    };
 
     public override string ToString() => IsBitfield
         ? $"{Path}: {Description} at bit {BitOffset} (byte {ByteOffset}, bit {BitOffset % 8})"

@@ -11,7 +11,9 @@ namespace BtfNotebooks.Kernels;
 /// named fields set: <c>pid = 42</c> lands at byte 2416 of a Debian 6.1 amd64 task_struct and at 1264 of a 6.18
 /// one, big-endian on s390x. A BPF program run against it in the VM then reads what that kernel would hold, which
 /// is how a hard-coded offset shows itself wrong on the other kernel. Fields are integers, enums, _Bool and char
-/// arrays, also nested in embedded structs ("se.vruntime") and as bitfields; pointers are not followed.
+/// arrays, also nested in embedded structs ("se.vruntime") and as bitfields. It is one block of memory, so pointers
+/// are not followed here: <see cref="KernelHeap"/> allocates objects that point at each other
+/// ("real_parent.tgid", "mm.arg_start").
 /// </summary>
 public sealed class KernelObject
 {
@@ -194,16 +196,18 @@ public sealed class KernelObject
         return new KernelObjectException($"{inside} has no member '{segment}'{NameSuggestions.DidYouMean(segment, MemberNames(container))}", cause);
     }
 
-    // Member names of a struct/union as a path can spell them: anonymous members' members included.
-    private IEnumerable<string> MemberNames(BtfType composite, int depth = 0)
+    private IEnumerable<string> MemberNames(BtfType composite) => MemberNamesOf(Spec, composite);
+
+    /// <summary>Member names of a struct/union as a path can spell them: anonymous members' members included.</summary>
+    internal static IEnumerable<string> MemberNamesOf(BtfSpec spec, BtfType composite, int depth = 0)
     {
         if (depth > 32) yield break;
         foreach (var m in composite.Members)
         {
             if (!m.IsAnonymous) { yield return m.Name; continue; }
-            var inner = Spec.SkipModifiers(m.Type);
+            var inner = spec.SkipModifiers(m.Type);
             if (inner.Kind.IsComposite())
-                foreach (var name in MemberNames(inner, depth + 1)) yield return name;
+                foreach (var name in MemberNamesOf(spec, inner, depth + 1)) yield return name;
         }
     }
 
@@ -233,8 +237,7 @@ public sealed class KernelObject
     {
         ArgumentNullException.ThrowIfNull(value);
         var field = Field(path);
-        if (field.Kind == KernelFieldKind.CharArray) WriteString(field, value);
-        else StoreText(field, value);
+        WriteText(field, value, Where(field));
         return Assigned(field);
     }
 
@@ -252,17 +255,19 @@ public sealed class KernelObject
         return field;
     }
 
-    private void StoreText(KernelField field, string text)
+    private string Where(KernelField field) => $"{TypeName}.{field.Path}";
+
+    private void StoreText(KernelField field, string text, string where)
     {
         string t = text.Trim();
         if (field.Kind == KernelFieldKind.Bool && (t.Equals("true", StringComparison.OrdinalIgnoreCase) || t.Equals("false", StringComparison.OrdinalIgnoreCase)))
         {
-            Store(field, t.Equals("true", StringComparison.OrdinalIgnoreCase) ? 1 : 0, bitPattern: false, t);
+            Store(field, t.Equals("true", StringComparison.OrdinalIgnoreCase) ? 1 : 0, bitPattern: false, t, where);
             return;
         }
         if (TryParseNumber(t, out var number, out bool hex))
         {
-            Store(field, number, hex, t);
+            Store(field, number, hex, t, where);
             return;
         }
         if (field.Kind == KernelFieldKind.Enum)
@@ -271,14 +276,14 @@ public sealed class KernelObject
             foreach (var v in enumType.EnumValues)
                 if (v.Name == t)
                 {
-                    Store(field, enumType.IsSignedEnum ? v.SignedValue : (Int128)v.UnsignedValue, bitPattern: false, t);
+                    Store(field, enumType.IsSignedEnum ? v.SignedValue : (Int128)v.UnsignedValue, bitPattern: false, t, where);
                     return;
                 }
             var names = enumType.EnumValues.Select(v => v.Name).ToList();
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.TypeName}: '{text}' is neither a number nor one of its enumerators{NameSuggestions.DidYouMean(t, names)}");
+            throw new KernelObjectException($"{where} is {field.TypeName}: '{text}' is neither a number nor one of its enumerators{NameSuggestions.DidYouMean(t, names)}");
         }
         string expected = field.Kind == KernelFieldKind.Bool ? "0, 1, true or false" : "a number: decimal, 0x hex, or negative";
-        throw new KernelObjectException($"{TypeName}.{field.Path} is {field.Description}: '{text}' is not {expected}");
+        throw new KernelObjectException($"{where} is {field.Description}: '{text}' is not {expected}");
     }
 
     /// <summary>Decimal ("42", "-1", "+7") or hex ("0x2a", "-0x10"); hex without a sign is a bit pattern.</summary>
@@ -306,7 +311,7 @@ public sealed class KernelObject
     private static readonly System.Buffers.SearchValues<char> DecimalDigits = System.Buffers.SearchValues.Create("0123456789");
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
-    private void Store(KernelField field, Int128 value, bool bitPattern, string shown)
+    private void Store(KernelField field, Int128 value, bool bitPattern, string shown, string? where = null)
     {
         bool fits = field.Kind == KernelFieldKind.Bool
             ? value == 0 || value == 1
@@ -319,19 +324,19 @@ public sealed class KernelObject
                 : $"{field.Minimum}..{field.Maximum}" + (field.IsSigned ? $", or 0x0..0x{field.UnsignedMaximum:x} as a bit pattern" : "");
             string asDecimal = value.ToString(CultureInfo.InvariantCulture);
             string number = shown == asDecimal || Int128.Abs(value) >= (Int128)TooLarge ? shown : $"{shown} ({asDecimal})";
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.Description}: {number} does not fit ({range})");
+            throw new KernelObjectException($"{where ?? Where(field)} is {field.Description}: {number} does not fit ({range})");
         }
         WriteBits(field, (ulong)(unchecked((UInt128)value) & (UInt128)field.UnsignedMaximum));
     }
 
-    private void WriteString(KernelField field, string value)
+    private void WriteString(KernelField field, string value, string where)
     {
         if (value.Contains('\0'))
-            throw new KernelObjectException($"{TypeName}.{field.Path}: the string contains a NUL character; it ends the string in C");
+            throw new KernelObjectException($"{where}: the string contains a NUL character; it ends the string in C");
         var bytes = Encoding.UTF8.GetBytes(value);
         int length = (int)(field.BitSize / 8);
         if (bytes.Length + 1 > length)
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.TypeName}: \"{value}\" is {bytes.Length} byte(s), but it holds at most {Math.Max(length - 1, 0)} plus the terminating NUL");
+            throw new KernelObjectException($"{where} is {field.TypeName}: \"{value}\" is {bytes.Length} byte(s), but it holds at most {Math.Max(length - 1, 0)} plus the terminating NUL");
         var target = Bytes.AsSpan((int)field.ByteOffset, length);
         target.Clear();
         bytes.CopyTo(target);
@@ -387,8 +392,46 @@ public sealed class KernelObject
     public long Get(string path)
     {
         var field = Field(path);
+        return ReadInteger(field, Where(field));
+    }
+
+    /// <summary>A field's bits as an unsigned number (a signed field's two's complement pattern, zero-extended).</summary>
+    public ulong GetUnsigned(string path)
+    {
+        var field = Field(path);
+        return ReadUnsigned(field, Where(field));
+    }
+
+    /// <summary>A char array's string: its bytes up to the first NUL (or all of them), as UTF-8.</summary>
+    public string GetString(string path)
+    {
+        var field = Field(path);
+        return ReadString(field, Where(field));
+    }
+
+    // ---- field-level access, for KernelHeap ----
+    // A heap object resolves its own paths (through pointers and array indexes) to a KernelField of the object the
+    // path ends in, and names the field as the caller wrote it (<paramref name="where"/>: "task_struct.mm.arg_start")
+    // rather than as that object would ("mm_struct.arg_start"). Values are stored and read by the same code as here,
+    // so range checks, bitfields, enums and strings behave identically.
+
+    /// <summary>An object over <paramref name="bytes"/> of any sized type (an array of u64, a pointee int...), not only a struct.</summary>
+    internal static KernelObject Wrap(BtfSpec spec, BtfType type, string typeName, byte[] bytes) => new(spec, type, typeName, bytes);
+
+    /// <summary>Stores a number, refusing one outside the field's range; nothing is written when it is refused.</summary>
+    internal void WriteNumber(KernelField field, Int128 value, bool bitPattern, string shown, string where) => Store(field, value, bitPattern, shown, where);
+
+    /// <summary>Stores text: a string for a char array, else a number, enumerator or true/false (see <see cref="Set(string, string)"/>).</summary>
+    internal void WriteText(KernelField field, string text, string where)
+    {
+        if (field.Kind == KernelFieldKind.CharArray) WriteString(field, text, where);
+        else StoreText(field, text, where);
+    }
+
+    internal long ReadInteger(KernelField field, string where)
+    {
         if (field.Kind == KernelFieldKind.CharArray)
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.TypeName}, a char array: read it with GetString");
+            throw new KernelObjectException($"{where} is {field.TypeName}, a char array: read it with GetString");
         ulong bits = ReadBits(field);
         if (field.IsSigned)
         {
@@ -396,29 +439,34 @@ public sealed class KernelObject
             return (long)(bits << unused) >> unused;
         }
         if (bits > long.MaxValue)
-            throw new OverflowException($"{TypeName}.{field.Path} holds {bits}, above the range of long; read it with GetUnsigned");
+            throw new OverflowException($"{where} holds {bits}, above the range of long; read it with GetUnsigned");
         return (long)bits;
     }
 
-    /// <summary>A field's bits as an unsigned number (a signed field's two's complement pattern, zero-extended).</summary>
-    public ulong GetUnsigned(string path)
+    internal ulong ReadUnsigned(KernelField field, string where)
     {
-        var field = Field(path);
         if (field.Kind == KernelFieldKind.CharArray)
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.TypeName}, a char array: read it with GetString");
+            throw new KernelObjectException($"{where} is {field.TypeName}, a char array: read it with GetString");
         return ReadBits(field);
     }
 
-    /// <summary>A char array's string: its bytes up to the first NUL (or all of them), as UTF-8.</summary>
-    public string GetString(string path)
+    internal string ReadString(KernelField field, string where)
     {
-        var field = Field(path);
         if (field.Kind != KernelFieldKind.CharArray)
-            throw new KernelObjectException($"{TypeName}.{field.Path} is {field.Description}, not a char array: read it with Get");
+            throw new KernelObjectException($"{where} is {field.Description}, not a char array: read it with Get");
         var bytes = Bytes.AsSpan((int)field.ByteOffset, (int)(field.BitSize / 8));
         int end = bytes.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
+
+    /// <summary>The field's current value as the text form writes it: a quoted string, an enumerator's name, a number, or a pointer as null or 0x hex.</summary>
+    internal string FormatValue(KernelField field) => field.Kind switch
+    {
+        KernelFieldKind.CharArray => KernelObjectText.Quote(ReadString(field, Where(field))),
+        KernelFieldKind.Enum => EnumeratorName(field) ?? Value(field),
+        KernelFieldKind.Pointer => ReadBits(field) is 0 ? "null" : $"0x{ReadBits(field):x}",
+        _ => Value(field),
+    };
 
     // ---- the VM ----
 
@@ -452,20 +500,13 @@ public sealed class KernelObject
         var text = new StringBuilder(TypeName);
         foreach (var path in _assigned)
         {
-            var field = Field(path);
-            text.Append(' ').Append(path).Append('=');
-            text.Append(field.Kind switch
-            {
-                KernelFieldKind.CharArray => KernelObjectText.Quote(GetString(path)),
-                KernelFieldKind.Enum => EnumeratorName(field) ?? Value(field),
-                _ => Value(field),
-            });
+            text.Append(' ').Append(path).Append('=').Append(FormatValue(Field(path)));
         }
         return text.ToString();
     }
 
     private string Value(KernelField field) =>
-        field.IsSigned ? Get(field.Path).ToString(CultureInfo.InvariantCulture) : GetUnsigned(field.Path).ToString(CultureInfo.InvariantCulture);
+        field.IsSigned ? ReadInteger(field, Where(field)).ToString(CultureInfo.InvariantCulture) : ReadBits(field).ToString(CultureInfo.InvariantCulture);
 
     private string? EnumeratorName(KernelField field)
     {

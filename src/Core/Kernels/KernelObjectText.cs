@@ -6,13 +6,24 @@ namespace BtfNotebooks.Kernels;
 /// <summary>
 /// The compact text form of a kernel object: <c>[struct|union] TYPE FIELD=VALUE ...</c>, assignments separated by
 /// whitespace, a value quoted with "..." or '...' (backslash escapes \" \' \\ \n \t) when it has spaces. Short
-/// enough to type in a notebook cell or a command line.
+/// enough to type in a notebook cell or a command line. The same syntax builds a lone <see cref="KernelObject"/> and
+/// a <see cref="KernelHeap"/> object, whose paths may go through pointers (<c>real_parent.tgid=7</c>).
 /// </summary>
 internal static class KernelObjectText
 {
     public static KernelObject Parse(BtfSpec spec, string text)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return Parse(text, type => KernelObject.Create(spec, type), (obj, path, value) => obj.Set(path, value));
+    }
+
+    /// <summary>
+    /// Reads the text, making the object with <paramref name="create"/> from the type as written and applying each
+    /// assignment with <paramref name="set"/> as soon as it is read, so the first error in the text is the one
+    /// reported; errors are prefixed with the column.
+    /// </summary>
+    public static T Parse<T>(string text, Func<string, T> create, Action<T, string, string> set)
+    {
         ArgumentNullException.ThrowIfNull(text);
         int at = 0;
         SkipSpace(text, ref at);
@@ -32,10 +43,10 @@ internal static class KernelObjectText
             type = $"{type} {name}";
         }
 
-        KernelObject obj;
+        T obj;
         try
         {
-            obj = KernelObject.Create(spec, type);
+            obj = create(type);
         }
         catch (KernelObjectException e)
         {
@@ -77,12 +88,14 @@ internal static class KernelObjectText
             }
 
             string key = path.Trim();
-            if (seen.TryGetValue(key, out int earlier))
+            // "mm->arg_start" and "mm.arg_start" are one field (heap paths read -> as .).
+            string same = key.Replace("->", ".", StringComparison.Ordinal);
+            if (seen.TryGetValue(same, out int earlier))
                 throw new KernelObjectException($"column {column}: {key} is already set at column {earlier}");
-            seen[key] = column;
+            seen[same] = column;
             try
             {
-                obj.Set(key, value);
+                set(obj, key, value);
             }
             catch (KernelObjectException e)
             {

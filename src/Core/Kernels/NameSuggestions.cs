@@ -28,11 +28,17 @@ internal static class NameSuggestions
         return close.Count == 0 ? "" : $"; did you mean {string.Join(" or ", close)}?";
     }
 
-    // Edit distance; a candidate that contains the wanted text (or the reverse) counts as just within the limit.
+    // Edit distance; a candidate that contains the wanted text (or the reverse) counts as just within the limit,
+    // unless it is closer than that ("do_unlinkat" for "do_unlinkatt" is one edit, ahead of "io_unlinkat").
     private static int Score(string wanted, string candidate, int limit)
     {
         if (wanted.Length > 0 && candidate != wanted && (candidate.Contains(wanted, StringComparison.Ordinal) || (candidate.Length > 2 && wanted.Contains(candidate, StringComparison.Ordinal))))
-            return limit;
+            return Math.Min(limit, Distance(wanted, candidate, limit));
+        return Distance(wanted, candidate, limit);
+    }
+
+    private static int Distance(string wanted, string candidate, int limit)
+    {
         if (Math.Abs(wanted.Length - candidate.Length) > limit) return int.MaxValue;
         // Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions
         // ("pdi" for "pid") each cost one edit.
