@@ -30,20 +30,22 @@ public sealed partial class BpfVm
     // constant: the FastRun copy contains no trace code and no per-instruction test (its machine code is that of the
     // loop before tracing existed), while tracing shares this one switch, so the two modes cannot drift apart; they
     // differ only in running the superinstructions' plain instructions, which TraceEquivalenceTests compare.
+    // entry/baseDepth: where this run starts and the frame whose exit ends it: 0/0 for Run, a function's slot and a
+    // deeper frame for a helper's callback (CallFunction), 0 and the calling frame for a tail call (TailCall). The
+    // budget is what is left of VmOptions.InstructionBudget (all of it, except for code a helper runs).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private unsafe RunResult Execute<TMode>(DecodedSlot[] code, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5) where TMode : struct
+    private unsafe RunResult Execute<TMode>(DecodedSlot[] code, int entry, int baseDepth, long budget, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5) where TMode : struct
     {
         ulong* r = stackalloc ulong[16]; // not zeroed ([SkipLocalsInit]): every entry is set here
         r[0] = 0; r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; r[5] = a5;
-        r[6] = 0; r[7] = 0; r[8] = 0; r[9] = 0; r[10] = _stackTop;
+        r[6] = 0; r[7] = 0; r[8] = 0; r[9] = 0; r[10] = _stack[baseDepth].End;
         r[11] = 0; r[12] = 0; r[13] = 0; r[14] = 0; r[15] = 0;
         var frames = _frames;
         var regions = Memory.Views;
-        long budget = Options.InstructionBudget, executed = 0, mayGoto = Options.MayGotoBudget;
+        long executed = 0, mayGoto = Options.MayGotoBudget;
         long wideLoads = 0;
-        int depth = 0, pc = 0, blockStart = 0, target;
-        _lastSlot = -1;
+        int depth = baseDepth, pc = entry, blockStart = entry, target;
 
         while (true)
         {
@@ -228,13 +230,27 @@ public sealed partial class BpfVm
                 case 0xde: if ((int)r[ins.Dst] <= (int)r[ins.Src]) goto Taken; break;
 
                 // ---- calls and exit ----
+                // A helper that ran BPF code (a bpf_loop callback, a tail call) leaves its instruction count in
+                // _nested; a tail call also ends the calling frame, as if it had exited with the callee's r0.
                 case 0x85:
-                    r[0] = CallHelper(ins.Imm, pc, r);
+                    r[0] = CallHelper(ins.Imm, pc, depth, budget - (executed + pc + 1 - blockStart - wideLoads), r);
                     regions = Memory.Views;
+                    if (_nested != 0)
+                    {
+                        executed += _nested;
+                        _nested = 0;
+                        if (_tailCalled) { _tailCalled = false; goto case 0x95; }
+                    }
                     break;
                 case 0x8d:
-                    r[0] = CallHelper((long)r[ins.Dst], pc, r);
+                    r[0] = CallHelper((long)r[ins.Dst], pc, depth, budget - (executed + pc + 1 - blockStart - wideLoads), r);
                     regions = Memory.Views;
+                    if (_nested != 0)
+                    {
+                        executed += _nested;
+                        _nested = 0;
+                        if (_tailCalled) { _tailCalled = false; goto case 0x95; }
+                    }
                     break;
                 case LocalCall:
                     if (depth + 1 >= frames.Length) throw CallDepthExceeded(pc, frames.Length);
@@ -245,7 +261,7 @@ public sealed partial class BpfVm
                     target = pc + 1 + ins.Imm;
                     goto Transfer;
                 case 0x95:
-                    if (depth == 0)
+                    if (depth == baseDepth)
                     {
                         if (typeof(TMode) == typeof(TracedRun)) _recorder!.Step(pc, -1, depth, transferred: false, r);
                         return new RunResult(r[0], executed + pc + 1 - blockStart - wideLoads);
@@ -292,17 +308,19 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.NoInlining)]
     private BpfRuntimeException BudgetExhausted(int pc, long budget) =>
         new BpfRuntimeException(RuntimeErrorKind.BudgetExhausted,
-            $"instruction budget of {budget:N0} exhausted (runaway loop?); raise VmOptions.InstructionBudget if the program really needs more").At(pc, Describe(pc));
+            $"instruction budget of {Options.InstructionBudget:N0} exhausted (runaway loop?); raise VmOptions.InstructionBudget if the program really needs more").At(pc, Describe(pc));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe ulong CallHelper(long id, int pc, ulong* r)
+    private unsafe ulong CallHelper(long id, int pc, int depth, long budgetLeft, ulong* r)
     {
         var helper = Helpers.Find(id) ?? throw (id == PoisonedRelocationHelper
             ? new BpfRuntimeException(RuntimeErrorKind.PoisonedRelocation,
                 "reached a poisoned CO-RE relocation (call 0xbad2310): its field, type or enum value does not exist in this kernel, " +
                 "so libbpf replaced the instruction; the kernel's verifier rejects a program that can reach it (guard it with an exists check)")
-            : new BpfRuntimeException(RuntimeErrorKind.UnknownHelper, $"unknown helper {id}: no helper with this ID is registered")).At(pc, Describe(pc));
+            : UnknownHelper(id)).At(pc, Describe(pc));
         _lastSlot = pc;
+        _helperDepth = depth;
+        _budgetLeft = budgetLeft;
         try
         {
             return helper.Function(new HelperCall(this, pc, r[1], r[2], r[3], r[4], r[5]));
@@ -317,6 +335,10 @@ public sealed partial class BpfVm
         catch (Exception e) when (e is not BpfRuntimeException)
         {
             throw new BpfRuntimeException(RuntimeErrorKind.HelperFailed, $"helper {helper.Name} ({helper.Id}) failed: {e.Message}", e).At(pc, Describe(pc));
+        }
+        finally
+        {
+            _helperDepth = -1; // CallFunction and TailCall are for helpers that are running
         }
     }
 

@@ -95,7 +95,7 @@ public sealed partial class BpfVm
                         // libbpf's poisoned CO-RE instruction is only an error if executed: the verifier accepts a
                         // program whose guard (bpf_core_field_exists) makes it unreachable, so it faults at run time.
                         if (Helpers.Find(insn.Imm) is null && insn.Imm != PoisonedRelocationHelper)
-                            throw new BpfRuntimeException(RuntimeErrorKind.UnknownHelper, $"unknown helper {insn.Imm}: no helper with this ID is registered").At(slot, Describe(slot));
+                            throw UnknownHelper(insn.Imm).At(slot, Describe(slot));
                         break;
                 }
             }
@@ -103,11 +103,27 @@ public sealed partial class BpfVm
             if (insn.IsWide)
             {
                 long value = insn.Imm64;
-                if (insn.LoadImm64Kind != LoadImm64Kind.Value)
+                if (insn.LoadImm64Kind == LoadImm64Kind.Function)
                 {
-                    if (_resolve is null)
+                    // A callback's address (bpf_loop): the VM's own code, so no loader is involved.
+                    long callee = slot + 1L + insn.Imm;
+                    if (callee < 0 || callee >= SlotCount || Array.BinarySearch(_slotOf, (int)callee) < 0)
+                        throw ProgramError(slot, $"lddw of a function address points at slot {callee}, which is not an instruction of this program (0..{SlotCount - 1})");
+                    value = (long)FunctionAddress((int)callee);
+                }
+                else if (insn.LoadImm64Kind != LoadImm64Kind.Value)
+                {
+                    var resolve = _resolve ?? _host?._resolve;
+                    if (resolve is null)
                         throw ProgramError(slot, $"lddw of a {insn.LoadImm64Kind} (imm {insn.Imm}) needs a loader to resolve it; none is attached");
-                    value = (long)_resolve(insn, slot);
+                    try
+                    {
+                        value = (long)resolve(insn, slot);
+                    }
+                    catch (Exception e) when (e is not BpfRuntimeException { Slot: not null })
+                    {
+                        throw ProgramError(slot, $"lddw of a {insn.LoadImm64Kind} (imm {insn.Imm}) cannot be resolved: {(e is BpfRuntimeException b ? b.Reason : e.Message)}");
+                    }
                 }
                 code[slot].Imm = (int)value;
                 code[slot].Src = 0;

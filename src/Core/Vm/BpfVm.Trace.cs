@@ -13,7 +13,8 @@ public sealed partial class BpfVm
     /// effects) and records each executed instruction. Tracing is chosen here, once per run: <see cref="Run"/> uses
     /// a separately compiled copy of the interpreter with no trace code in it, so tracing costs untraced runs nothing.
     /// A traced run executes one instruction per dispatch (no superinstructions) and reports every step, so it is
-    /// much slower: it is for looking at a run, not for timing one.
+    /// much slower: it is for looking at a run, not for timing one. BPF code a helper runs (a bpf_loop callback, a
+    /// tail-called program) runs untraced: its instructions count in the result, and the helper call is one step.
     /// </summary>
     /// <param name="r1">The context (or first argument), as for <see cref="Run"/>.</param>
     /// <param name="r2">Second argument.</param>
@@ -43,9 +44,10 @@ public sealed partial class BpfVm
         }
         if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
         _recorder = recorder;
+        BeginRun(code);
         try
         {
-            return recorder.Finish(Execute<TracedRun>(code, r1, r2, r3, r4, r5), null);
+            return recorder.Finish(Execute<TracedRun>(code, 0, 0, Options.InstructionBudget, r1, r2, r3, r4, r5), null);
         }
         catch (BpfRuntimeException e)
         {

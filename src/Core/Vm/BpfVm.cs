@@ -21,9 +21,21 @@ public sealed partial class BpfVm
     /// Prepares <paramref name="program"/>: it must pass <see cref="ProgramValidator"/> (every error listed with its
     /// slot in a <see cref="BpfEncodingException"/>).
     /// </summary>
-    public BpfVm(IReadOnlyList<Instruction> program, VmOptions? options = null)
+    public BpfVm(IReadOnlyList<Instruction> program, VmOptions? options = null) : this(program, options, null)
+    {
+    }
+
+    private BpfVm(IReadOnlyList<Instruction> program, VmOptions? options, BpfVm? host)
     {
         Options = options ?? new VmOptions();
+        if (host is not null)
+        {
+            // A sibling (CreateSibling) lives in its host's memory and calls its helpers, so that a tail call can
+            // hand it the caller's context and maps.
+            _host = host._host ?? host;
+            Memory = host.Memory;
+            Helpers = host.Helpers;
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxCallFrames, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StackSize, 8);
         _program = [.. program];
@@ -76,9 +88,10 @@ public sealed partial class BpfVm
     {
         var code = _code ??= Prepare();
         if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
+        BeginRun(code);
         try
         {
-            return Execute<FastRun>(code, r1, r2, r3, r4, r5);
+            return Execute<FastRun>(code, 0, 0, Options.InstructionBudget, r1, r2, r3, r4, r5);
         }
         catch (BpfRuntimeException e) when (e.Slot is null && _lastSlot >= 0)
         {
