@@ -1,6 +1,7 @@
 using BtfNotebooks.Asm;
 using BtfNotebooks.CoRe;
 using BtfNotebooks.Kernels;
+using BtfNotebooks.Kernels.Sandbox;
 using BtfNotebooks.Vm;
 
 namespace BtfNotebooks.Extension;
@@ -26,25 +27,40 @@ public static class ProgramRunner
             : program.Code.Records.Count > 0 || NeedsKernel(options.Context) ? session.OnlyKernel("--kernel")
             : null;
         string kernelName = kernel?.Name ?? "(none)";
-        var report = kernel is null ? CoreRelocationReport.Unrelocated(kernelName, program.Code.Programs) : program.Code.Relocate(kernel.Spec, kernel.Name);
-        if (!report.Succeeded)
-            throw new NotebookException($"{program.Name} does not load on {kernelName}: CO-RE relocation failed as libbpf's would: {report.FirstError!.Message}");
-
         var entry = program.Code.EntryProgram(options.Entry);
-        var instructions = program.Code.Link(report, entry.Name);
-        var (kind, kernelObject) = ContextOf(options.Context, entry.Section, kernel);
-        var vm = new BpfVm(instructions, new VmOptions
+        var (kind, objectText) = ContextOf(options.Context, entry.Section, kernel);
+        var vmOptions = new VmOptions
         {
             InstructionBudget = options.Budget ?? new VmOptions().InstructionBudget,
-            EntryRegisters = kind == ProgramContextKind.Raw && kernelObject is null ? [1, 2] : [1],
-        });
+            EntryRegisters = kind == ProgramContextKind.Raw && objectText is null ? [1, 2] : [1],
+        };
+
+        // With a kernel, load as the test framework does: CO-RE for that kernel, the object's maps, the emulated
+        // helpers (refusing those the kernel lacks) and a heap of kernel objects laid out by its BTF.
+        BpfSandbox? sandbox = null;
+        CoreRelocationReport report;
+        IReadOnlyList<Instruction> instructions;
+        BpfVm vm;
+        if (kernel is not null)
+        {
+            try { sandbox = BpfSandbox.Load(program.Code, kernel, entry.Name, vmOptions); }
+            catch (BpfLoadException e) { throw new NotebookException(e.Message); }
+            (report, instructions, vm) = (sandbox.Relocation, sandbox.Instructions, sandbox.Vm);
+        }
+        else
+        {
+            report = CoreRelocationReport.Unrelocated(kernelName, program.Code.Programs);
+            instructions = program.Code.Link(report, entry.Name);
+            vm = new BpfVm(instructions, vmOptions);
+        }
 
         ulong r1, r2 = 0;
         string description;
-        if (kernelObject is not null)
+        if (objectText is not null)
         {
-            r1 = kernelObject.MapInto(vm);
-            description = $"r1 = &{kernelObject.TypeName} ({kernelObject.ToText()}; {kernel!.Name} layout, {kernelObject.Bytes.Length} bytes)";
+            var kernelObject = sandbox!.Heap.Parse(objectText);
+            r1 = kernelObject.Address;
+            description = $"r1 = &{kernelObject.TypeName} ({kernelObject.ToText()}; {kernel!.Name} layout, {kernelObject.Size} bytes)";
         }
         else
         {
@@ -86,11 +102,11 @@ public static class ProgramRunner
         _ => null,
     };
 
-    private static (ProgramContextKind Kind, KernelObject? Object) ContextOf(string? context, string section, KernelEntry? kernel)
+    private static (ProgramContextKind Kind, string? ObjectText) ContextOf(string? context, string section, KernelEntry? kernel)
     {
         if (context is null) return (ProgramContext.KindOf(section), null);
         if (KindOf(context) is { } kind) return (kind, null);
         if (kernel is null) throw new NotebookException($"--ctx '{context}' builds a kernel object: name the kernel with --kernel");
-        return (ProgramContextKind.Raw, KernelObject.Parse(kernel.Spec, context));
+        return (ProgramContextKind.Raw, context);
     }
 }

@@ -146,7 +146,7 @@ public class RunTests
     [TestCase("task_struct pid=42 nosuch=1", "struct task_struct has no member 'nosuch'", TestName = "unknown field")]
     [TestCase("no_such_struct pid=1", "no_such_struct", TestName = "unknown type")]
     [TestCase("task_struct pid", "expected FIELD=VALUE", TestName = "no value")]
-    [TestCase("task_struct mm=1", "pointer", TestName = "pointer field")]
+    [TestCase("task_struct mm=bash", "pointer", TestName = "pointer field given a string")]
     public async Task A_bad_kernel_object_fails_with_its_message(string ctx, string expected)
     {
         var error = await _nb.Fails($"#!bpf-run core --kernel {Local618} --ctx \"{ctx}\"");
