@@ -128,4 +128,23 @@ public class RustObjectTests
         var e = Assert.Throws<ElfFormatException>(() => _ = BpfObjectFile.Parse(bytes, "aya_maps.o").Maps)!;
         Assert.That((e.Reason, e.Offset), Is.EqualTo(("section 'maps': map 'XSK': unsupported pinning type 7 in Aya's bpf_map_def (0 none, 1 by name)", pinning)));
     }
+
+    /// <summary>
+    /// The Aya-shaped object through the test framework's sandbox: its legacy and global-data maps are created,
+    /// the lddw references resolve to them, and the program's stores land in .data and .bss, run after run.
+    /// </summary>
+    [Test]
+    public void An_aya_object_runs_in_the_sandbox_with_its_maps()
+    {
+        var obj = BpfObjectFile.Parse(Compile("aya_maps.rs", AyaFlags), "aya_maps.o");
+        var kernel = BtfNotebooks.Kernels.KernelCatalog.Open(TestKernels.DataDir).Get("local-6.18-amd64");
+        var sandbox = BtfNotebooks.Kernels.Sandbox.BpfSandbox.Load(obj, kernel);
+        Assert.That(sandbox.Run(packet: new byte[64]).R0, Is.EqualTo(10UL), "SEEN starts at 9 and the program returns it after ++");
+        Assert.That(sandbox.Run(packet: new byte[64]).R0, Is.EqualTo(11UL), ".data keeps its value between runs");
+        var data = (BtfNotebooks.Vm.Maps.ArrayMap)sandbox.Maps[".data"];
+        Assert.That(data.Lookup<uint, uint>(0), Is.EqualTo(11u));
+        var bss = (BtfNotebooks.Vm.Maps.ArrayMap)sandbox.Maps[".bss"];
+        ulong expected = (ulong)sandbox.Maps["XSK"].Address + sandbox.Maps["FLOWS"].Address + ((BtfNotebooks.Vm.Maps.ArrayMap)sandbox.Maps[".rodata"]).ValueAddress(0) * 2 + 4;
+        Assert.That(bss.Lookup<uint, uint>(0), Is.EqualTo((uint)expected), "PACKETS = the 32-bit sum of the two map addresses and the two .rodata addresses");
+    }
 }
