@@ -154,33 +154,8 @@ public partial class HelperKernelDifferentialTests
         }
     }
 
-    // LinkProgramWithMaps plus libbpf's RELO_SUBPROG_ADDR (see LoopTests.LinkWithCallbacks): callbacks' lddw become
-    // BPF_PSEUDO_FUNC with .text appended.
-    private static Instruction[] LinkCallbacks(BpfObjectFile obj, string name)
-    {
-        var linked = obj.LinkProgramWithMaps(name);
-        var entry = obj.Program(name);
-        if (obj.FindSection(".text") is not { } text) return linked;
-        var result = linked.ToList();
-        bool appended = linked.Length > entry.Instructions.Count;
-        var slots = ProgramValidator.SlotIndex(result, out _);
-        foreach (var r in obj.RelocationsFor(obj.Sections[entry.SectionIndex]))
-        {
-            var symbol = obj.Symbols[r.SymbolIndex];
-            if (symbol.SectionIndex != text.Index) continue;
-            int slot = (int)(r.Offset / 8) - entry.SlotOffset;
-            int index = System.Array.IndexOf(slots, slot);
-            if (index < 0 || !result[index].IsWide) continue;
-            if (!appended)
-            {
-                result.AddRange(obj.SectionInstructions(".text"));
-                appended = true;
-            }
-            int target = entry.SlotCount + (int)((symbol.Value + (ulong)(uint)result[index].Imm) / 8);
-            result[index] = result[index] with { Src = (Register)LoadImm64Kind.Function, Imm = target - slot - 1 };
-        }
-        return [.. result];
-    }
+    // The object's own linking: callbacks' lddw become BPF_PSEUDO_FUNC with .text appended (RELO_SUBPROG_ADDR).
+    private static Instruction[] LinkCallbacks(BpfObjectFile obj, string name) => obj.LinkProgramWithMaps(name);
 
     [GeneratedRegex(@"^Return value: (\d+)", RegexOptions.Multiline)]
     private static partial Regex ReturnValue();

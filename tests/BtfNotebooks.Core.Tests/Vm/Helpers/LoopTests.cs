@@ -198,29 +198,6 @@ public class LoopTests
         Assert.That(vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64])).R0, Is.EqualTo(55)); // the kernel returns 55 too
     }
 
-    /// <summary>
-    /// LinkProgramWithMaps, plus what libbpf does for a callback (RELO_SUBPROG_ADDR) and BpfObjectFile does not yet:
-    /// an lddw relocated against a .text function becomes BPF_PSEUDO_FUNC (src 4) with the relative slot of that
-    /// function, .text appended after the entry. Enough for a program whose .text needs no relocations of its own.
-    /// </summary>
-    private static Instruction[] LinkWithCallbacks(BpfObjectFile obj, string name)
-    {
-        var linked = obj.LinkProgramWithMaps(name);
-        var entry = obj.Program(name);
-        var text = obj.FindSection(".text")!;
-        var result = linked.ToList();
-        if (linked.Length == entry.Instructions.Count) result.AddRange(obj.SectionInstructions(".text"));
-        var slots = ProgramValidator.SlotIndex(result, out _);
-        foreach (var r in obj.RelocationsFor(obj.Sections[entry.SectionIndex]))
-        {
-            var symbol = obj.Symbols[r.SymbolIndex];
-            if (symbol.SectionIndex != text.Index) continue;
-            int slot = (int)((r.Offset / 8) - (ulong)entry.SlotOffset);
-            int index = System.Array.IndexOf(slots, slot);
-            if (index < 0 || !result[index].IsWide) continue;
-            int target = entry.SlotCount + (int)((symbol.Value + (ulong)(uint)result[index].Imm) / 8);
-            result[index] = result[index] with { Src = (Register)LoadImm64Kind.Function, Imm = target - slot - 1 };
-        }
-        return [.. result];
-    }
+    /// <summary>The object's own linking: the callback's lddw becomes BPF_PSEUDO_FUNC with .text appended.</summary>
+    private static Instruction[] LinkWithCallbacks(BpfObjectFile obj, string name) => obj.LinkProgramWithMaps(name);
 }
