@@ -40,12 +40,8 @@ public sealed class BpfProgramUnderTest(BpfObjectFile obj)
         }
         catch (BpfLoadException e)
         {
-            Assert.Fail($"{e.Message}\n{Describe(e)}");
+            Assert.Fail($"{e.Message}\n{e.Relocation.ToTable()}");
             throw; // not reached: Assert.Fail throws
         }
     }
-
-    private static string Describe(BpfLoadException e) =>
-        string.Join('\n', e.Relocation.Records.Select(r =>
-            $"  relo #{r.Record.Index} {r.ReadablePath ?? r.Record.Access}: {r.StatusName}{(r.Message is null ? "" : " (" + r.Message + ")")}"));
 }

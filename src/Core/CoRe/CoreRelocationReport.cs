@@ -101,6 +101,14 @@ public sealed class CoreRelocationReport
 
     public CoreRecordReport? FirstError => Records.FirstOrDefault(r => r.Status == CoreRelocationStatus.Error);
 
+    /// <summary>
+    /// One aligned line per record (relo, instruction, kind, readable access, status, old -> new, message): the
+    /// compact form a failure message or a test log shows. The CLI's text format explains candidates as well.
+    /// </summary>
+    public string ToTable() => string.Join('\n', Records.Select(r =>
+        $"  relo #{r.Record.Index,-3} insn {r.InstructionIndex?.ToString() ?? "-",-5} {r.Kind.LibbpfName(),-14} {r.ReadablePath ?? r.Record.Access,-32} " +
+        $"{r.StatusName,-6} {r.Old?.ToString() ?? "-"} -> {r.New?.ToString() ?? "-"}{(r.Message is null ? "" : "  (" + r.Message + ")")}"));
+
     public const string TsvHeader = "target\tsection\trelo\tinsn\tkind\tlocal\taccess\tstatus\told\tnew\tinsn_after";
 
     /// <summary>The rows of <c>btfnb relocate --format tsv</c> (without the header): one per record.</summary>

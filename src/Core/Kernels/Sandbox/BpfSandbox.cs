@@ -1,4 +1,3 @@
-using System.Text;
 using BtfNotebooks.Asm;
 using BtfNotebooks.CoRe;
 using BtfNotebooks.Elf;
@@ -109,11 +108,7 @@ public sealed class BpfSandbox
     {
         if (Relocation.Records.Count == 0)
             return $"{Code.Name} has no CO-RE records: every offset in it was fixed when it was compiled, whatever kernel it runs on";
-        var text = new StringBuilder($"CO-RE relocation of {Code.Name} for {Kernel.Name}:\n");
-        foreach (var r in Relocation.Records)
-            text.Append($"  relo #{r.Record.Index,-3} insn {r.InstructionIndex?.ToString() ?? "-",-5} {r.Kind.LibbpfName(),-14} {r.ReadablePath ?? r.Record.Access,-32} " +
-                        $"{r.StatusName,-6} {r.Old?.ToString() ?? "-"} -> {r.New?.ToString() ?? "-"}{(r.Message is null ? "" : "  (" + r.Message + ")")}\n");
-        return text.ToString().TrimEnd('\n');
+        return $"CO-RE relocation of {Code.Name} for {Kernel.Name}:\n{Relocation.ToTable()}";
     }
 
     private static void CheckHelpers(CoreObject code, KernelEntry kernel, IReadOnlyList<Instruction> program, CoreRelocationReport relocation)
