@@ -5,8 +5,14 @@ using BtfNotebooks.Vm;
 namespace BtfNotebooks.Conformance;
 
 /// <summary>The outcome of one conformance file: passed or not, and why (the reason is set for failures and for
-/// expected errors that occurred).</summary>
-public sealed record ConformanceOutcome(string Path, bool Passed, string? Reason, ulong? R0 = null, long Instructions = 0);
+/// expected errors that occurred). <see cref="Engine"/> is the engine that ran the program (null: it never ran,
+/// rejected before that), <see cref="JitFallbackReason"/> why the JIT was asked for and the interpreter ran.</summary>
+public sealed record ConformanceOutcome(string Path, bool Passed, string? Reason, ulong? R0 = null, long Instructions = 0)
+{
+    public VmEngine? Engine { get; init; }
+
+    public string? JitFallbackReason { get; init; }
+}
 
 /// <summary>
 /// Runs bpf_conformance files the way its harness does: the program from <c>-- raw</c> (else assembled from
@@ -20,7 +26,21 @@ public static class ConformanceRunner
     /// rejected or its run fails; if it names an error text, a rejection by the assembler, decoder or VM must
     /// contain it.
     /// </summary>
-    public static ConformanceOutcome Run(string path, bool expectFailure = false, long instructionBudget = 1_000_000)
+    public static ConformanceOutcome Run(string path, bool expectFailure = false, long instructionBudget = 1_000_000, VmEngine engine = VmEngine.Interpreter)
+    {
+        var ran = new EngineUsed();
+        var outcome = RunFile(path, expectFailure, instructionBudget, engine, ran);
+        return outcome with { Engine = ran.Engine, JitFallbackReason = ran.FallbackReason };
+    }
+
+    /// <summary>Filled in by <see cref="Execute"/> once the VM has compiled the program.</summary>
+    private sealed class EngineUsed
+    {
+        public VmEngine? Engine;
+        public string? FallbackReason;
+    }
+
+    private static ConformanceOutcome RunFile(string path, bool expectFailure, long instructionBudget, VmEngine engine, EngineUsed ran)
     {
         ConformanceTestFile file;
         try
@@ -37,7 +57,7 @@ public static class ConformanceRunner
         string? rejection = null; // why the assembler, decoder or VM refused the file, if it did
         try
         {
-            (r0, executed) = Execute(file, instructionBudget);
+            (r0, executed) = Execute(file, instructionBudget, engine, ran);
         }
         catch (Exception e) when (e is AssemblyException or BpfEncodingException or BpfRuntimeException or ConformanceMismatchException)
         {
@@ -66,7 +86,7 @@ public static class ConformanceRunner
         return new(path, true, rejection ?? failure, rejection is null ? r0 : null, executed);
     }
 
-    private static (ulong R0, long Executed) Execute(ConformanceTestFile file, long budget)
+    private static (ulong R0, long Executed) Execute(ConformanceTestFile file, long budget, VmEngine engine, EngineUsed ran)
     {
         IReadOnlyList<Instruction> program;
         if (file.Raw is not null)
@@ -84,11 +104,13 @@ public static class ConformanceRunner
             program = Assembler.Assemble(file.Assembly!, AsmSyntax.Conformance, file.Path).Instructions;
         }
 
-        var vm = new BpfVm(program, new VmOptions { InstructionBudget = budget, EntryRegisters = [1, 2] });
+        var vm = new BpfVm(program, new VmOptions { InstructionBudget = budget, EntryRegisters = [1, 2], Engine = engine });
         // Helper 5 is the kernel's bpf_ktime_get_ns; the suite's call tests only need a helper that returns.
         ulong clock = 0;
         vm.Helpers.Register(5, "bpf_ktime_get_ns", _ => clock += 1000);
         ulong mem = ProgramContext.Setup(vm, ProgramContextKind.Raw, file.Memory);
+        ran.Engine = vm.Compile();
+        ran.FallbackReason = vm.JitFallbackReason;
         var result = vm.Run(mem, (ulong)file.Memory.Length);
         return (result.R0, result.InstructionsExecuted);
     }
@@ -98,14 +120,14 @@ public static class ConformanceRunner
         string.Join("; ", a.Diagnostics.Select(d => $"{Path.GetFileName(file.Path)}:{d.Line + file.AssemblyFirstLine - 1}:{d.Column}: {d.Message}"));
 
     /// <summary>Runs every path (files, or directories of <c>*.data</c>) in name order.</summary>
-    public static IEnumerable<ConformanceOutcome> RunAll(IEnumerable<string> paths, bool expectFailure = false, long instructionBudget = 1_000_000)
+    public static IEnumerable<ConformanceOutcome> RunAll(IEnumerable<string> paths, bool expectFailure = false, long instructionBudget = 1_000_000, VmEngine engine = VmEngine.Interpreter)
     {
         foreach (var p in paths)
         {
             var files = Directory.Exists(p)
                 ? Directory.GetFiles(p, "*.data").Order(StringComparer.Ordinal).ToArray()
                 : File.Exists(p) ? [p] : throw new FileNotFoundException($"no such file or directory: {p}", p);
-            foreach (var f in files) yield return Run(f, expectFailure, instructionBudget);
+            foreach (var f in files) yield return Run(f, expectFailure, instructionBudget, engine);
         }
     }
 }

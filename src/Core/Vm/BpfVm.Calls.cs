@@ -42,14 +42,16 @@ public sealed partial class BpfVm
     /// <summary>Tail calls taken so far in the chain the current run belongs to (see <see cref="MaxTailCalls"/>).</summary>
     public int TailCallCount => _tailCallCount;
 
-    private void BeginRun(DecodedSlot[] code)
+    private void BeginRun(DecodedSlot[] code, JitCode? jit)
     {
+        // Reference stores cost a GC write barrier each; most runs store what is already there.
+        if (!ReferenceEquals(_runningJit, jit)) _runningJit = jit;
         _lastSlot = -1;
         _helperDepth = -1;
         _nested = 0;
         _tailCalled = false;
         _tailCallCount = 0;
-        _running = code;
+        if (!ReferenceEquals(_running, code)) _running = code;
     }
 
     /// <summary>
@@ -116,7 +118,7 @@ public sealed partial class BpfVm
         long budgetLeft = _budgetLeft, nestedBefore = _nested;
         _nested = 0;
         Array.Clear(_stack[depth].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
-        var result = Execute<FastRun>(_running, slot, depth, budgetLeft, r1, r2, r3, r4, r5);
+        var result = RunFrom(_runningJit, _running, slot, depth, budgetLeft, r1, r2, r3, r4, r5);
         _helperDepth = savedDepth;
         _budgetLeft = budgetLeft - result.InstructionsExecuted;
         _nested = nestedBefore + result.InstructionsExecuted;
@@ -158,7 +160,7 @@ public sealed partial class BpfVm
         DecodedSlot[] code;
         try
         {
-            code = target._code ??= target.Prepare();
+            code = target.Ready();
         }
         catch (BpfRuntimeException e)
         {
@@ -169,6 +171,10 @@ public sealed partial class BpfVm
         // the calling helper still needs.
         long budgetLeft = _budgetLeft, nestedBefore = _nested;
         var savedRunning = target._running;
+        var savedRunningJit = target._runningJit;
+        // Compiled code runs the target compiled when it has compiled code; a traced (interpreted) caller interprets it.
+        var jit = _runningJit is not null ? target._jit : null;
+        target._runningJit = jit;
         int savedLastSlot = target._lastSlot;
         target._tailCallCount = _tailCallCount;
         target._running = code;
@@ -178,7 +184,7 @@ public sealed partial class BpfVm
         RunResult result;
         try
         {
-            result = target.Execute<FastRun>(code, 0, depth, budgetLeft, context, 0, 0, 0, 0);
+            result = target.RunFrom(jit, code, 0, depth, budgetLeft, context, 0, 0, 0, 0);
         }
         catch (BpfRuntimeException e)
         {
@@ -190,6 +196,7 @@ public sealed partial class BpfVm
         finally
         {
             target._running = savedRunning;
+            target._runningJit = savedRunningJit;
             target._lastSlot = savedLastSlot;
         }
         _tailCallCount = target._tailCallCount;

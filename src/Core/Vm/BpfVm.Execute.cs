@@ -310,8 +310,13 @@ public sealed partial class BpfVm
         new BpfRuntimeException(RuntimeErrorKind.BudgetExhausted,
             $"instruction budget of {Options.InstructionBudget:N0} exhausted (runaway loop?); raise VmOptions.InstructionBudget if the program really needs more").At(pc, Describe(pc));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe ulong CallHelper(long id, int pc, int depth, long budgetLeft, ulong* r) =>
+        CallHelper(id, pc, depth, budgetLeft, r[1], r[2], r[3], r[4], r[5]);
+
+    // Shared by the interpreter and the JIT (which keeps registers in locals, so it passes r1..r5 by value).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe ulong CallHelper(long id, int pc, int depth, long budgetLeft, ulong* r)
+    private ulong CallHelper(long id, int pc, int depth, long budgetLeft, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5)
     {
         var helper = Helpers.Find(id) ?? throw (id == PoisonedRelocationHelper
             ? new BpfRuntimeException(RuntimeErrorKind.PoisonedRelocation,
@@ -323,7 +328,7 @@ public sealed partial class BpfVm
         _budgetLeft = budgetLeft;
         try
         {
-            return helper.Function(new HelperCall(this, pc, r[1], r[2], r[3], r[4], r[5]));
+            return helper.Function(new HelperCall(this, pc, r1, r2, r3, r4, r5));
         }
         catch (BpfRuntimeException e) when (e.Slot is null)
         {
@@ -491,22 +496,34 @@ public sealed partial class BpfVm
     // Atomics on a single-threaded machine are read-modify-write; imm's low bit asks for the old value back.
     private unsafe void Atomic32(RegionView[] regions, ulong* r, in DecodedSlot ins, int pc)
     {
-        ulong address = r[ins.Dst] + (ulong)(long)ins.Off;
-        uint old = (uint)Load32(regions, address, pc);
-        uint value = AtomicResult(ins.Imm, old, (uint)r[ins.Src], (uint)r[0], out bool store);
-        if (store) Store(regions, address, 4, value, pc);
+        uint old = AtomicUpdate32(regions, r[ins.Dst] + (ulong)(long)ins.Off, ins.Imm, (uint)r[ins.Src], (uint)r[0], pc);
         if (ins.Imm == (int)Asm.AtomicOperation.Cmpxchg) r[0] = old;
         else if ((ins.Imm & 1) != 0) r[ins.Src] = old;
     }
 
     private unsafe void Atomic64(RegionView[] regions, ulong* r, in DecodedSlot ins, int pc)
     {
-        ulong address = r[ins.Dst] + (ulong)(long)ins.Off;
-        ulong old = Load64(regions, address, pc);
-        ulong value = AtomicResult(ins.Imm, old, r[ins.Src], r[0], out bool store);
-        if (store) Store(regions, address, 8, value, pc);
+        ulong old = AtomicUpdate64(regions, r[ins.Dst] + (ulong)(long)ins.Off, ins.Imm, r[ins.Src], r[0], pc);
         if (ins.Imm == (int)Asm.AtomicOperation.Cmpxchg) r[0] = old;
         else if ((ins.Imm & 1) != 0) r[ins.Src] = old;
+    }
+
+    /// <summary>The memory half of a 32-bit atomic (shared with the JIT): stores the result, returns the old value.</summary>
+    private uint AtomicUpdate32(RegionView[] regions, ulong address, int op, uint src, uint r0, int pc)
+    {
+        uint old = (uint)Load32(regions, address, pc);
+        uint value = AtomicResult(op, old, src, r0, out bool store);
+        if (store) Store(regions, address, 4, value, pc);
+        return old;
+    }
+
+    /// <summary>The memory half of a 64-bit atomic (shared with the JIT): stores the result, returns the old value.</summary>
+    private ulong AtomicUpdate64(RegionView[] regions, ulong address, int op, ulong src, ulong r0, int pc)
+    {
+        ulong old = Load64(regions, address, pc);
+        ulong value = AtomicResult(op, old, src, r0, out bool store);
+        if (store) Store(regions, address, 8, value, pc);
+        return old;
     }
 
     /// <summary>The value an atomic operation stores (cmpxchg stores only when memory equals r0).</summary>

@@ -44,7 +44,7 @@ public sealed partial class BpfVm
         }
         if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
         _recorder = recorder;
-        BeginRun(code);
+        BeginRun(code, null);
         try
         {
             return recorder.Finish(Execute<TracedRun>(code, 0, 0, Options.InstructionBudget, r1, r2, r3, r4, r5), null);

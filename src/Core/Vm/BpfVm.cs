@@ -16,6 +16,7 @@ public sealed partial class BpfVm
     private readonly MemoryRegion[] _stack;
     private DecodedSlot[]? _code;
     private readonly ulong _stackTop;
+    private readonly ulong[] _frameTop; // r10 of each frame
 
     /// <summary>
     /// Prepares <paramref name="program"/>: it must pass <see cref="ProgramValidator"/> (every error listed with its
@@ -47,6 +48,7 @@ public sealed partial class BpfVm
         for (int f = 0; f < _stack.Length; f++)
             _stack[f] = Memory.Map(f == 0 ? "stack" : $"stack (frame {f})", new byte[Options.StackSize], RegionKind.Stack);
         _stackTop = _stack[0].End;
+        _frameTop = [.. _stack.Select(s => s.End)];
         _frames = new Frame[Options.MaxCallFrames];
     }
 
@@ -74,7 +76,7 @@ public sealed partial class BpfVm
     public Func<Instruction, int, ulong>? ResolveLoadImm64
     {
         get => _resolve;
-        set { _resolve = value; _code = null; _plainCode = null; }
+        set { _resolve = value; _code = null; _plainCode = null; _jit = null; _jitTried = false; JitFallbackReason = null; }
     }
 
     private Func<Instruction, int, ulong>? _resolve;
@@ -86,12 +88,13 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RunResult Run(ulong r1 = 0, ulong r2 = 0, ulong r3 = 0, ulong r4 = 0, ulong r5 = 0)
     {
-        var code = _code ??= Prepare();
+        var code = _code is { } decoded && (_jitTried || Options.Engine == VmEngine.Interpreter) ? decoded : Ready();
         if (_stackClearFrom < Options.StackSize) Array.Clear(_stack[0].Data, _stackClearFrom, Options.StackSize - _stackClearFrom);
-        BeginRun(code);
+        var jit = _jit;
+        BeginRun(code, jit);
         try
         {
-            return Execute<FastRun>(code, 0, 0, Options.InstructionBudget, r1, r2, r3, r4, r5);
+            return RunFrom(jit, code, 0, 0, Options.InstructionBudget, r1, r2, r3, r4, r5);
         }
         catch (BpfRuntimeException e) when (e.Slot is null && _lastSlot >= 0)
         {

@@ -21,6 +21,13 @@ public sealed record VmOptions
 
     /// <summary>Initial value of the hidden counter <c>may_goto</c> consumes (the kernel's BPF_MAX_LOOPS).</summary>
     public long MayGotoBudget { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The interpreter (default) or the JIT. Both give the same r0, instruction count, memory effects and faults;
+    /// the JIT falls back to the interpreter for what it cannot compile (<see cref="BpfVm.JitFallbackReason"/>), and
+    /// traced runs always interpret.
+    /// </summary>
+    public VmEngine Engine { get; init; } = VmEngine.Interpreter;
 }
 
 /// <summary>How a run ended normally: r0 and how many instructions executed.</summary>

@@ -150,4 +150,56 @@ public class BtfnbProgramCommandTests
         var negative = Btfnb.Run("conformance", "--negative", Path.Combine(own, "negative"), "--budget", "5000");
         Assert.That(negative.Stdout.TrimEnd(), Does.EndWith("3 passed, 0 failed"));
     }
+
+    [Test]
+    public void Run_with_the_jit_names_the_engine_that_ran_and_gives_the_interpreters_answer()
+    {
+        using var compiled = CompileCountBytes();
+        var packet = new byte[100];
+        for (int i = 0; i < packet.Length; i += 3) packet[i] = 7;
+        using var data = ExternalTool.Temp(packet, ".bin");
+        string[] Row(string engine)
+        {
+            var r = Btfnb.Run("run", compiled.Path, "--section", "xdp", "--data", data.Path, "--repeat", "3", "--format", "tsv", "--engine", engine);
+            Assert.That(r.Exit, Is.Zero, r.Stderr);
+            return r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split('\t');
+        }
+        var jit = Row("jit");
+        var interp = Row("interp");
+        Assert.That(jit[0], Is.EqualTo("jit"));
+        Assert.That(interp[0], Is.EqualTo("interpreter"));
+        Assert.That(jit[1], Is.EqualTo(interp[1]).And.EqualTo("34"), "r0");
+        Assert.That(jit[4], Is.EqualTo(interp[4]), "instructions per run");
+
+        var text = Btfnb.Run("run", compiled.Path, "--section", "xdp", "--data", data.Path, "--engine", "jit");
+        Assert.That(text.Stdout, Does.Contain("engine: jit"));
+        var bad = Btfnb.Run("run", compiled.Path, "--section", "xdp", "--engine", "fast");
+        Assert.That(bad.Exit, Is.EqualTo(1));
+        Assert.That(bad.Stderr, Does.Contain("--engine is interp or jit, not 'fast'"));
+    }
+
+    [Test]
+    public void Run_with_the_jit_reports_the_same_faults()
+    {
+        using var src = ExternalTool.Temp("r0 = *(u64 *)(r1 + 60)\nexit\n"u8.ToArray(), ".s");
+        var interp = Btfnb.Run("run", src.Path);
+        var jit = Btfnb.Run("run", src.Path, "--engine", "jit");
+        Assert.That(jit.Exit, Is.EqualTo(1));
+        Assert.That(jit.Stderr, Is.EqualTo(interp.Stderr).And.Contain("instruction 0"));
+        using var loop = ExternalTool.Temp("r0 = 0\ngoto -1\n"u8.ToArray(), ".s");
+        Assert.That(Btfnb.Run("run", loop.Path, "--budget", "1000", "--engine", "jit").Stderr,
+            Is.EqualTo(Btfnb.Run("run", loop.Path, "--budget", "1000").Stderr).And.Contain("budget of 1,000"));
+    }
+
+    [Test]
+    public void Conformance_with_the_jit_says_which_engine_ran_the_files()
+    {
+        string own = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "conformance");
+        var jit = Btfnb.Run("conformance", own, "--engine", "jit");
+        Assert.That(jit.Exit, Is.Zero, jit.Stdout + jit.Stderr);
+        var lines = jit.Stdout.TrimEnd().Split('\n');
+        Assert.That(lines[^1], Is.EqualTo("3 passed, 0 failed"));
+        Assert.That(lines[^2], Is.EqualTo("engine: jit 3"));
+        Assert.That(Btfnb.Run("conformance", own).Stdout, Does.Contain("engine: interpreter 3"));
+    }
 }

@@ -10,8 +10,16 @@ using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 namespace BtfNotebooks.Tests.Vm.Helpers;
 
 /// <summary>bpf_loop: a bpf-to-bpf callback called per iteration through the VM's CallFunction.</summary>
-public class LoopTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class LoopTests(VmEngine engine)
 {
+    // Every test runs in both engines: callbacks and tail calls re-enter compiled code from inside a helper.
+    private Sandbox NewSandbox(string program, IEnumerable<BtfNotebooks.Elf.Maps.BpfMapDefinition> maps, VmOptions? options = null) =>
+        new(program, maps, (options ?? new VmOptions()) with { Engine = engine });
+
+    private VmOptions Options => new() { Engine = engine };
+
     // bpf_loop(ctx[0], cb, &sum, ctx[8]); returns sum * 1000 + bpf_loop's result. cb adds i to *ctx and returns 1
     // when i reaches ctx[16] (never when it is ~0).
     private const string SumProgram = """
@@ -42,12 +50,12 @@ public class LoopTests
         exit
         """;
 
-    private static ulong Sum(ulong loops, ulong flags = 0, ulong stopAt = ulong.MaxValue, VmOptions? options = null) =>
+    private ulong Sum(ulong loops, ulong flags = 0, ulong stopAt = ulong.MaxValue, VmOptions? options = null) =>
         SumRun(loops, flags, stopAt, options).R0;
 
-    private static RunResult SumRun(ulong loops, ulong flags = 0, ulong stopAt = ulong.MaxValue, VmOptions? options = null)
+    private RunResult SumRun(ulong loops, ulong flags = 0, ulong stopAt = ulong.MaxValue, VmOptions? options = null)
     {
-        var sandbox = new Sandbox(SumProgram, [], options);
+        var sandbox = NewSandbox(SumProgram, [], options);
         var ctx = new byte[24];
         BitConverter.TryWriteBytes(ctx, loops);
         BitConverter.TryWriteBytes(ctx.AsSpan(8), flags);
@@ -85,7 +93,7 @@ public class LoopTests
     [Test]
     public void A_fault_in_the_callback_names_the_callbacks_instruction()
     {
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r1 = 2
             r2 = func[cb] ll
             r3 = 0
@@ -105,7 +113,7 @@ public class LoopTests
     [Test]
     public void The_callback_gets_its_own_zeroed_frame_and_the_callers_registers_survive()
     {
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r6 = 7
             *(u64 *)(r10 - 8) = 99
             r1 = 3
@@ -131,7 +139,7 @@ public class LoopTests
     public void Callbacks_nest_until_the_frame_limit()
     {
         // cb calls bpf_loop(1, cb, 0, 0) again: every nesting is a frame, so the eighth one faults.
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r1 = 1
             r2 = func[cb] ll
             r3 = 0
@@ -155,7 +163,7 @@ public class LoopTests
     [Test]
     public void A_callback_address_must_be_a_function_of_the_program()
     {
-        var sandbox = new Sandbox("r1 = 1\nr2 = func[cb] ll\nr2 += 8\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr0 = 0\nexit", []);
+        var sandbox = NewSandbox("r1 = 1\nr2 = func[cb] ll\nr2 += 8\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr0 = 0\nexit", []);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Message, Does.Contain("bpf_loop").And.Contain("is not the address of a function"));
         Assert.That(sandbox.Vm.FunctionSlot(sandbox.Vm.FunctionAddress(8)), Is.EqualTo(8));
@@ -165,7 +173,7 @@ public class LoopTests
     [Test]
     public void A_traced_run_gives_the_same_result_and_records_the_loop_as_one_step()
     {
-        var sandbox = new Sandbox(SumProgram, []);
+        var sandbox = NewSandbox(SumProgram, []);
         var ctx = new byte[24];
         BitConverter.TryWriteBytes(ctx, 4UL);
         BitConverter.TryWriteBytes(ctx.AsSpan(16), ulong.MaxValue);
@@ -192,7 +200,7 @@ public class LoopTests
             char _license[] SEC("license") = "GPL";
             """);
         var obj = BpfObjectFile.Load(o.Path);
-        var vm = new BpfVm(LinkWithCallbacks(obj, "sum"));
+        var vm = new BpfVm(LinkWithCallbacks(obj, "sum"), Options);
         BpfMapSet.Load(vm, obj);
         BpfHelpers.Register(vm);
         Assert.That(vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64])).R0, Is.EqualTo(55)); // the kernel returns 55 too

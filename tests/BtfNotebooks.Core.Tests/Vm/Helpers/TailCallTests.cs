@@ -11,8 +11,16 @@ using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 namespace BtfNotebooks.Tests.Vm.Helpers;
 
 /// <summary>bpf_tail_call: the target replaces the calling frame; a miss falls through; 33 calls at most.</summary>
-public class TailCallTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class TailCallTests(VmEngine engine)
 {
+    // Every test runs in both engines: callbacks and tail calls re-enter compiled code from inside a helper.
+    private Sandbox NewSandbox(string program, IEnumerable<BtfNotebooks.Elf.Maps.BpfMapDefinition> maps, VmOptions? options = null) =>
+        new(program, maps, (options ?? new VmOptions()) with { Engine = engine });
+
+    private VmOptions Options => new() { Engine = engine };
+
     private static readonly BpfMapDefinition Jmp = Def(BpfMapType.ProgArray, 4, 4, 4, name: "jmp");
 
     private static IReadOnlyList<BtfNotebooks.Asm.Instruction> Asm(string text) => Assembler.Assemble(text, AsmSyntax.Llvm).Instructions;
@@ -30,9 +38,9 @@ public class TailCallTests
     // Reads ctx[4] (the same context) and returns it.
     private const string Target = "r0 = *(u32 *)(r1 + 4)\nr0 += 0\nexit";
 
-    private static (Sandbox Sandbox, ulong Ctx) Setup(uint index, uint payload)
+    private (Sandbox Sandbox, ulong Ctx) Setup(uint index, uint payload)
     {
-        var sandbox = new Sandbox(Caller, [Jmp]);
+        var sandbox = NewSandbox(Caller, [Jmp]);
         var ctx = new byte[8];
         BitConverter.TryWriteBytes(ctx, index);
         BitConverter.TryWriteBytes(ctx.AsSpan(4), payload);
@@ -58,7 +66,7 @@ public class TailCallTests
     [TestCase(9u, TestName = "an index past the array: -ENOENT")]
     public void A_miss_leaves_an_errno_in_r0_the_verifier_would_not_let_the_program_read(uint index)
     {
-        var sandbox = new Sandbox("r6 = r1\nr3 = *(u32 *)(r1 + 0)\nr2 = map[fd:0] ll\ncall 12\nexit", [Jmp]);
+        var sandbox = NewSandbox("r6 = r1\nr3 = *(u32 *)(r1 + 0)\nr2 = map[fd:0] ll\ncall 12\nexit", [Jmp]);
         var ctx = sandbox.MapBytes(BitConverter.GetBytes(index), "ctx", RegionKind.Context);
         Assert.That((long)sandbox.Run(ctx), Is.EqualTo(-BpfErrno.ENOENT));
     }
@@ -67,7 +75,7 @@ public class TailCallTests
     public void At_most_33_tail_calls_chain_then_the_call_falls_through()
     {
         // The kernel selftest tailcall3: entry tail-calls classifier_0, which counts and tail-calls itself.
-        var sandbox = new Sandbox("r2 = map[fd:0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit", [Jmp, Array(1, name: "count")]);
+        var sandbox = NewSandbox("r2 = map[fd:0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit", [Jmp, Array(1, name: "count")]);
         const string Classifier = """
             r6 = r1
             *(u32 *)(r10 - 4) = 0
@@ -99,7 +107,7 @@ public class TailCallTests
     public void A_program_can_tail_call_itself()
     {
         // Counts down ctx[0] by tail-calling itself (slot 0 holds the running VM), returning the number of runs.
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r6 = r1
             r2 = *(u32 *)(r6 + 0)
             r3 = *(u32 *)(r6 + 4)
@@ -124,7 +132,7 @@ public class TailCallTests
     [Test]
     public void A_tail_call_from_a_subprogram_returns_the_targets_r0_to_that_subprograms_caller()
     {
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r6 = 100
             call f
             r0 += r6
@@ -175,7 +183,7 @@ public class TailCallTests
     [Test]
     public void The_map_must_be_a_prog_array()
     {
-        var sandbox = new Sandbox("r2 = map[fd:0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit", [Hash(1)]);
+        var sandbox = NewSandbox("r2 = map[fd:0] ll\nr3 = 0\ncall 12\nr0 = 0\nexit", [Hash(1)]);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Message, Does.Contain("bpf_tail_call").And.Contain("not a prog_array"));
     }
@@ -229,7 +237,7 @@ public class TailCallTests
     {
         using var o = ClangBpf.Compile(TailCallObject);
         var obj = BpfObjectFile.Load(o.Path);
-        var vm = new BpfVm(obj.LinkProgramWithMaps("xdp_entry")) { Name = "xdp_entry" };
+        var vm = new BpfVm(obj.LinkProgramWithMaps("xdp_entry"), Options) { Name = "xdp_entry" };
         var maps = BpfMapSet.Load(vm, obj);
         BpfHelpers.Register(vm);
         Assert.That(maps.Get<ProgArrayMap>("jmp")[2]?.Name, Is.EqualTo("xdp_next"));
