@@ -8,20 +8,24 @@ namespace BtfNotebooks.Extension;
 
 /// <summary>
 /// What <c>#!bpf-run</c> does: relocate a program for one kernel as libbpf would, link it, give it a context
-/// (a packet context by section, or a kernel object laid out by that kernel's BTF) and run it in the interpreter.
+/// (a packet context by section, or a kernel object laid out by that kernel's BTF) and run it in the interpreter or
+/// the JIT.
 /// </summary>
 public static class ProgramRunner
 {
     public sealed record Options(string? Kernel = null, string? Entry = null, string? DataFile = null, string? Context = null,
-        bool Trace = false, long? Budget = null);
+        bool Trace = false, long? Budget = null, VmEngine Engine = VmEngine.Interpreter);
 
-    /// <summary>The run: r0 or the fault, the relocation it ran with, and the trace when asked for.</summary>
+    /// <summary>The run: r0 or the fault, the relocation it ran with, the engine that ran it, and the trace when asked for.</summary>
     public sealed record Outcome(
         string Program, string Kernel, string Entry, string ContextDescription, CoreRelocationReport Relocation,
-        IReadOnlyList<Instruction> Instructions, RunResult? Result, BpfRuntimeException? Fault, VmTrace? Trace);
+        IReadOnlyList<Instruction> Instructions, RunResult? Result, BpfRuntimeException? Fault, VmTrace? Trace,
+        VmEngine Engine = VmEngine.Interpreter);
 
     public static Outcome Run(NotebookSession session, NotebookProgram program, Options options)
     {
+        if (options.Trace && options.Engine == VmEngine.Jit)
+            throw new NotebookException("--trace records every step, which only the interpreter does; run with --engine jit or with --trace, not both");
         var kernel = options.Kernel is { } k ? session.Kernels.Get(k)
             : program.Against is { } a ? session.Kernels.Get(a)
             : program.Code.Records.Count > 0 || NeedsKernel(options.Context) ? session.OnlyKernel("--kernel")
@@ -33,6 +37,7 @@ public static class ProgramRunner
         {
             InstructionBudget = options.Budget ?? new VmOptions().InstructionBudget,
             EntryRegisters = kind == ProgramContextKind.Raw && objectText is null ? [1, 2] : [1],
+            Engine = options.Engine,
         };
 
         // With a kernel, load as the test framework does: CO-RE for that kernel, the object's maps, the emulated
@@ -83,11 +88,12 @@ public static class ProgramRunner
         }
         try
         {
-            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, vm.Run(r1, r2), null, null);
+            vm.Compile();
+            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, vm.Run(r1, r2), null, null, vm.Engine);
         }
         catch (BpfRuntimeException e)
         {
-            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, null, e, null);
+            return new Outcome(program.Name, kernelName, entry.Name, description, report, instructions, null, e, null, vm.Engine);
         }
     }
 

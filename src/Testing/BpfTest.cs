@@ -1,6 +1,7 @@
 using BtfNotebooks.Elf;
 using BtfNotebooks.Kernels;
 using BtfNotebooks.Kernels.Sandbox;
+using BtfNotebooks.Vm;
 using NUnit.Framework;
 
 namespace BtfNotebooks.Testing;
@@ -17,6 +18,20 @@ namespace BtfNotebooks.Testing;
 /// </summary>
 public static class BpfTest
 {
+    /// <summary>
+    /// The engine <see cref="BpfProgramUnderTest.On"/> uses when a test does not name one: the interpreter, which
+    /// traces every step so that a failure shows the instructions that led to it, unless the environment variable
+    /// <c>BTFNB_ENGINE</c> says <c>jit</c> (run a whole suite compiled, untraced) or a test run sets this property.
+    /// </summary>
+    public static VmEngine DefaultEngine { get; set; } = EngineFromEnvironment();
+
+    private static VmEngine EngineFromEnvironment() => System.Environment.GetEnvironmentVariable("BTFNB_ENGINE")?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "interp" or "interpreter" => VmEngine.Interpreter,
+        "jit" => VmEngine.Jit,
+        var other => throw new InvalidOperationException($"BTFNB_ENGINE is interp or jit, not '{other}'"),
+    };
+
     /// <summary>A BPF object; a relative path is looked up from the test directory upwards.</summary>
     public static BpfProgramUnderTest Object(string path) => new(BpfObjectFile.Load(BpfKernels.Locate(path)));
 
@@ -29,14 +44,15 @@ public sealed class BpfProgramUnderTest(BpfObjectFile obj)
     public BpfObjectFile Object { get; } = obj;
 
     /// <summary>
-    /// Loads <paramref name="program"/> (function or section name; null: the only one) for <paramref name="kernel"/>.
-    /// A load the kernel would refuse fails the test with the reason and the relocation table.
+    /// Loads <paramref name="program"/> (function or section name; null: the only one) for <paramref name="kernel"/>,
+    /// to run in <paramref name="engine"/> (null: <see cref="BpfTest.DefaultEngine"/>; with <c>[Values] VmEngine engine</c>
+    /// a test runs in both). A load the kernel would refuse fails the test with the reason and the relocation table.
     /// </summary>
-    public BpfSandbox On(KernelEntry kernel, string? program = null)
+    public BpfSandbox On(KernelEntry kernel, string? program = null, VmEngine? engine = null)
     {
         try
         {
-            return BpfSandbox.Load(Object, kernel, program);
+            return BpfSandbox.Load(Object, kernel, program, new VmOptions { Engine = engine ?? BpfTest.DefaultEngine });
         }
         catch (BpfLoadException e)
         {

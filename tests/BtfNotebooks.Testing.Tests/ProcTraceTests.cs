@@ -1,4 +1,5 @@
 using BtfNotebooks.Kernels;
+using BtfNotebooks.Vm;
 using NUnit.Framework;
 
 namespace BtfNotebooks.Testing.Tests;
@@ -14,17 +15,18 @@ public class ProcTraceTests
     private const string Kernels = "data/kernels";
     private const string Task = "task_struct pid=4242 tgid=4240 comm=bash real_parent.tgid=1 mm.arg_start=0x7ffd1000";
 
-    private static Kernels.Sandbox.SandboxRun Exec(string obj, KernelEntry kernel)
+    private static Kernels.Sandbox.SandboxRun Exec(string obj, KernelEntry kernel, VmEngine? engine = null)
     {
-        var sandbox = BpfTest.Object(Programs.Path(obj)).On(kernel);
+        var sandbox = BpfTest.Object(Programs.Path(obj)).On(kernel, engine: engine);
         sandbox.SetCurrentTask(sandbox.Heap.Parse(Task));
         return sandbox.Run();
     }
 
     [Test]
-    public void The_CO_RE_build_records_the_exec_on_every_kernel([BpfKernels(Kernels, Arches = "amd64,arm64")] KernelEntry kernel)
+    public void The_CO_RE_build_records_the_exec_on_every_kernel([BpfKernels(Kernels, Arches = "amd64,arm64")] KernelEntry kernel, [Values] VmEngine engine)
     {
-        var run = Exec("proctrace.o", kernel);
+        var run = Exec("proctrace.o", kernel, engine);
+        Assert.That(run.Engine, Is.EqualTo(engine));
         BpfAssert.Exits(run, r0: 0);
         var record = run.RingBuffer("events", "event").Single();
         BpfAssert.That(run, () => Assert.That(
@@ -33,9 +35,9 @@ public class ProcTraceTests
     }
 
     [Test]
-    public void The_build_with_fixed_offsets_is_right_only_where_the_layout_matches([BpfKernels(Kernels, Arches = "amd64,arm64")] KernelEntry kernel)
+    public void The_build_with_fixed_offsets_is_right_only_where_the_layout_matches([BpfKernels(Kernels, Arches = "amd64,arm64")] KernelEntry kernel, [Values] VmEngine engine)
     {
-        var run = Exec("proctrace-fixed.o", kernel);
+        var run = Exec("proctrace-fixed.o", kernel, engine);
         var record = run.Fault is null ? run.RingBuffer("events", "event").SingleOrDefault() : null;
         bool right = record is not null && (record.Get("pid"), record.Get("tgid"), record.Get("ppid"), record.GetUnsigned("arg_start"), record.GetString("comm"))
             == (4242L, 4240L, 1L, 0x7ffd1000UL, "bash");
@@ -63,5 +65,36 @@ public class ProcTraceTests
         Assert.That(e.Message, Does.Contain("proctrace-fixed (trace_exec, raw_tp/sched_process_exec) on local-6.18-amd64"));
         Assert.That(e.Message, Does.Contain("has no CO-RE records: every offset in it was fixed when it was compiled"));
         Assert.That(e.Message, Does.Contain("r6 += 0xba0"), "the last instructions show 6.1's offset of comm (2976; 1752 on 6.18) being used");
+    }
+
+    [Test]
+    public void A_failure_in_the_jit_explains_itself_without_steps_and_says_how_to_get_them()
+    {
+        var kernel = BpfKernels.In(Kernels).Single(k => k.Name == "local-6.18-amd64");
+        var jit = Exec("proctrace-fixed.o", kernel, VmEngine.Jit);
+        var interp = Exec("proctrace-fixed.o", kernel, VmEngine.Interpreter);
+        Assert.That(jit.Trace, Is.Null);
+        Assert.That((jit.Result, jit.Fault?.Message), Is.EqualTo((interp.Result, interp.Fault?.Message)));
+        string explained = jit.Explain();
+        Assert.That(explained, Does.Contain("proctrace-fixed (trace_exec, raw_tp/sched_process_exec) on local-6.18-amd64"));
+        Assert.That(explained, Does.Contain("run by the JIT, which records no steps; run it with VmEngine.Interpreter"));
+        Assert.That(interp.Explain(), Does.Contain("r6 += 0xba0"));
+    }
+
+    [Test, NonParallelizable] // changes what every test in this process gets
+    public void The_default_engine_is_the_interpreter_and_can_be_changed_for_a_whole_run()
+    {
+        var kernel = BpfKernels.In(Kernels).Single(k => k.Name == "local-6.18-amd64");
+        Assert.That(BpfTest.DefaultEngine, Is.EqualTo(VmEngine.Interpreter), "BTFNB_ENGINE is not set in these tests");
+        Assert.That(Exec("proctrace.o", kernel).Engine, Is.EqualTo(VmEngine.Interpreter));
+        BpfTest.DefaultEngine = VmEngine.Jit;
+        try
+        {
+            Assert.That(Exec("proctrace.o", kernel).Engine, Is.EqualTo(VmEngine.Jit));
+        }
+        finally
+        {
+            BpfTest.DefaultEngine = VmEngine.Interpreter;
+        }
     }
 }

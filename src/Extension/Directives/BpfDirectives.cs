@@ -2,6 +2,7 @@ using BtfNotebooks.CoRe;
 using BtfNotebooks.CoRe.Matrix;
 using BtfNotebooks.Elf;
 using BtfNotebooks.Kernels;
+using BtfNotebooks.Vm;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Directives;
@@ -32,6 +33,7 @@ public sealed class BpfRun : KernelDirectiveCommand
     public string? Ctx { get; set; }
     public bool Trace { get; set; }
     public string? Budget { get; set; }
+    public string? Engine { get; set; }
     public bool Help { get; set; }
 }
 
@@ -81,7 +83,7 @@ internal static class BpfDirectives
             Show(context, Renderers.Matrix(matrix));
         }));
 
-        var run = new KernelActionDirective("#!bpf-run", "Run a program relocated for one kernel in the interpreter: r0, or the fault with instruction and address; --trace shows every step")
+        var run = new KernelActionDirective("#!bpf-run", "Run a program relocated for one kernel in the interpreter or the JIT: r0, or the fault with instruction and address; --trace shows every step")
         {
             Parameters =
             [
@@ -92,6 +94,8 @@ internal static class BpfDirectives
                 new KernelDirectiveParameter("--ctx", "Context: xdp, socket, tc, raw (r1 = packet, r2 = length), or a kernel object built from the kernel's BTF, e.g. \"task_struct pid=42 comm=bash\" (r1 points at it)"),
                 new KernelDirectiveParameter("--trace", "Show a table of the executed instructions and the registers they changed") { Flag = true },
                 new KernelDirectiveParameter("--budget", "Instruction budget (default 1000000)"),
+                new KernelDirectiveParameter("--engine", "interp (default, and the only engine that traces) or jit (compiled to machine code: same results, faster loops)")
+                    .AddCompletions(() => ["interp", "jit"]),
                 Help(),
             ],
         };
@@ -101,7 +105,13 @@ internal static class BpfDirectives
             var outcome = ProgramRunner.Run(session, program, new ProgramRunner.Options(
                 Kernel: c.Kernel, Entry: c.Entry, DataFile: c.Data is null ? null : BtfDirectives.Unquote(c.Data),
                 Context: c.Ctx is null ? null : BtfDirectives.Unquote(c.Ctx), Trace: c.Trace,
-                Budget: c.Budget is null ? null : long.TryParse(c.Budget, out long b) && b > 0 ? b : throw new NotebookException($"--budget must be a positive number, not '{c.Budget}'")));
+                Budget: c.Budget is null ? null : long.TryParse(c.Budget, out long b) && b > 0 ? b : throw new NotebookException($"--budget must be a positive number, not '{c.Budget}'"),
+                Engine: BtfDirectives.Unquote(c.Engine ?? "interp").ToLowerInvariant() switch
+                {
+                    "interp" or "interpreter" => VmEngine.Interpreter,
+                    "jit" => VmEngine.Jit,
+                    var other => throw new NotebookException($"--engine is interp or jit, not '{other}'"),
+                }));
             Show(context, Renderers.Run(outcome));
             if (outcome.Fault is { } fault) context.Fail(c, null, Message(fault));
         }));

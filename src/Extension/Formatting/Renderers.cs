@@ -132,7 +132,8 @@ public static class Renderers
     public static string Run(ProgramRunner.Outcome outcome)
     {
         string head = Fragment("caption", $"<div class=\"title\">{Escape(outcome.Program)} ({Escape(outcome.Entry)}) on {Escape(outcome.Kernel)}</div>" +
-            $"<div class=\"stats\"><span>{Escape(outcome.ContextDescription)}</span><span>{Plural(outcome.Relocation.Records.Count, "CO-RE record")} relocated</span></div>");
+            $"<div class=\"stats\"><span>{Escape(outcome.ContextDescription)}</span><span>{Plural(outcome.Relocation.Records.Count, "CO-RE record")} relocated</span>" +
+            $"<span>engine: {(outcome.Engine == BtfNotebooks.Vm.VmEngine.Jit ? "JIT" : "interpreter")}</span></div>");
         var rows = outcome.Trace?.Steps.Select(s => new TraceRowView((int)s.Step, s.Index, s.Text,
             [.. s.Writes.Select(w => ($"r{(int)w.Register}", w.Value))])).ToList();
         string body = (outcome.Result, outcome.Fault, rows) switch

@@ -17,7 +17,7 @@ public class HelpAndCompletionTests
     [TestCase("#!btf-drift", new[] { "--fields", "--kernels" })]
     [TestCase("#!bpf-load-elf", new[] { "--path", "--name" })]
     [TestCase("#!bpf-relocate", new[] { "--program", "--kernels" })]
-    [TestCase("#!bpf-run", new[] { "--program", "--kernel", "--entry", "--data", "--ctx", "--trace", "--budget" })]
+    [TestCase("#!bpf-run", new[] { "--program", "--kernel", "--entry", "--data", "--ctx", "--trace", "--budget", "--engine" })]
     public async Task Help_shows_markdown_naming_every_parameter(string directive, string[] parameters)
     {
         using var nb = new NotebookHarness();

@@ -53,7 +53,31 @@ public class RunTests
         var caption = cell.Fragment("caption");
         Assert.That(caption.Title(), Is.EqualTo($"{program} ({program}) on {kernel}"));
         Assert.That(caption.Descendants("span").First().Value, Does.StartWith("r1 = &").And.Contain("task_struct pid=42").And.Contain($"{kernel} layout, {(kernel == Local618 ? 3264 : 9792)} bytes"));
-        Assert.That(caption.Descendants("span").Last().Value, Is.EqualTo(program == "core" ? "1 CO-RE record relocated" : "0 CO-RE records relocated"));
+        Assert.That(caption.Descendants("span").ElementAt(1).Value, Is.EqualTo(program == "core" ? "1 CO-RE record relocated" : "0 CO-RE records relocated"));
+        Assert.That(caption.Descendants("span").Last().Value, Is.EqualTo("engine: interpreter"));
+    }
+
+    [TestCase("constant", Debian61, "42")]
+    [TestCase("constant", Local618, "0")]
+    [TestCase("core", Local618, "42")]
+    public async Task The_seed_story_in_the_jit(string program, string kernel, string r0)
+    {
+        var cell = await _nb.Ok($"#!bpf-run {program} --kernel {kernel} --ctx \"task_struct pid=42\" --engine jit");
+        Assert.That(Result(cell)["r0"], Is.EqualTo(r0));
+        Assert.That(Result(cell)["instructions"], Is.EqualTo("2"));
+        Assert.That(cell.Fragment("caption").Descendants("span").Last().Value, Is.EqualTo("engine: JIT"));
+    }
+
+    [Test]
+    public async Task The_jit_fails_as_the_interpreter_does_and_refuses_to_trace()
+    {
+        var jit = await _nb.Run("#!bpf-run loop --budget 1000 --engine jit");
+        var interp = await _nb.Run("#!bpf-run loop --budget 1000 --engine interp");
+        Assert.That(jit.Error, Is.EqualTo(interp.Error).And.Contain("instruction budget of 1,000 exhausted"));
+        Assert.That(FaultBox(jit).Title(), Is.EqualTo("instruction budget exhausted"));
+        Assert.That(await _nb.Fails("#!bpf-run core --ctx \"task_struct pid=1\" --engine jit --trace"),
+            Does.Contain("--trace records every step, which only the interpreter does"));
+        Assert.That(await _nb.Fails("#!bpf-run core --ctx \"task_struct pid=1\" --engine turbo"), Does.Contain("--engine is interp or jit, not 'turbo'"));
     }
 
     [Test]

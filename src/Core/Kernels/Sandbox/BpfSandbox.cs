@@ -92,15 +92,26 @@ public sealed class BpfSandbox
 
     /// <summary>
     /// Runs the program with the context its section calls for (<see cref="KernelContexts"/>): a packet for xdp,
-    /// socket and tc; arguments for kprobe, raw_tp, fentry/fexit, tp_btf. Every step is traced (the last ones
-    /// explain a failure), up to <paramref name="maxTracedSteps"/>.
+    /// socket and tc; arguments for kprobe, raw_tp, fentry/fexit, tp_btf. With the interpreter (the default engine)
+    /// every step is traced (the last ones explain a failure), up to <paramref name="maxTracedSteps"/>; with
+    /// <see cref="VmEngine.Jit"/> in the options the compiled program runs untraced, with the same outcome.
     /// </summary>
     public SandboxRun Run(IReadOnlyList<KernelArgument>? arguments = null, byte[]? packet = null, KernelArgument? returnValue = null,
         int maxTracedSteps = 100_000)
     {
         var context = KernelContexts.Setup(Vm, Heap, Entry.Section, arguments, returnValue, packet);
-        var trace = Vm.RunTraced(context.Address, 0, 0, 0, 0, maxTracedSteps);
-        return new SandboxRun(this, context, trace);
+        if (Vm.Options.Engine == VmEngine.Interpreter)
+            return new SandboxRun(this, context, Vm.RunTraced(context.Address, 0, 0, 0, 0, maxTracedSteps));
+        // A program rejected before it runs (Compile) is reported like a fault, as a traced run reports it.
+        try
+        {
+            Vm.Compile();
+            return new SandboxRun(this, context, Vm.Run(context.Address), null, Vm.Engine);
+        }
+        catch (BpfRuntimeException fault)
+        {
+            return new SandboxRun(this, context, null, fault, Vm.Engine);
+        }
     }
 
     /// <summary>The relocation for this kernel as a table: one line per record.</summary>
