@@ -5,10 +5,10 @@ using BtfNotebooks.Bench.Interpreter;
 
 // dotnet run -c Release --project bench/BtfNotebooks.Bench -- [BenchmarkDotNet args]
 //   --libbpf-only   skip BenchmarkDotNet: time single parses and the C harness against libbpf, side by side
-//   --vm-quick      skip BenchmarkDotNet: time the interpreter on bench/programs with a Stopwatch, next to the kernel JIT
+//   --vm-quick      skip BenchmarkDotNet: time the interpreter and the JIT on bench/programs with a Stopwatch, next to the kernel JIT
 //   --core-matrix-quick  skip BenchmarkDotNet: time the CO-RE matrix (one object x every kernel) stage by stage
 // After a BenchmarkDotNet run of the parse benchmarks the side-by-side figures are printed too, and after one of
-// InterpreterBenchmarks the interpreter-speed table (with the kernel JIT measured then).
+// VmBenchmarks the VM speed table (with the kernel JIT measured then).
 if (args.Contains("--core-matrix-quick"))
 {
     BtfNotebooks.Bench.CoreMatrix.CoreMatrixQuick.Print();
@@ -16,7 +16,7 @@ if (args.Contains("--core-matrix-quick"))
 }
 if (args.Contains("--vm-quick"))
 {
-    InterpreterSpeedTable.Print(p => StopwatchTimer.NsPerRun(p), "Stopwatch, median of 9 batches after warm-up");
+    VmSpeedTable.Print((p, engine) => StopwatchTimer.NsPerRun(p, engine), "Stopwatch, median of 9 batches after warm-up");
     return;
 }
 bool parse = args.Contains("--libbpf-only");
@@ -31,6 +31,6 @@ if (parse)
     SingleShotTimer.RunAndPrint(BenchData.LocalRawPath());
     LibbpfHarness.RunAndPrint(BenchData.LocalRawPath());
 }
-var interpreter = InterpreterBenchmarks.Medians(summaries);
-if (interpreter.Count > 0)
-    InterpreterSpeedTable.Print(p => interpreter.TryGetValue(p.Name, out var ns) ? ns : null, "BenchmarkDotNet median");
+var vm = VmBenchmarks.Medians(summaries);
+if (vm.Count > 0)
+    VmSpeedTable.Print((p, engine) => vm.TryGetValue((p.Name, engine), out var ns) ? ns : null, "BenchmarkDotNet median");

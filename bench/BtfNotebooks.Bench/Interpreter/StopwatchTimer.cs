@@ -11,10 +11,10 @@ public static class StopwatchTimer
     private const int Batches = 9;
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(150);
 
-    /// <summary>Median ns per <c>vm.Run</c> of <paramref name="program"/>.</summary>
-    public static double NsPerRun(InterpreterCase program)
+    /// <summary>Median ns per <c>vm.Run</c> of <paramref name="program"/> in <paramref name="engine"/>.</summary>
+    public static double NsPerRun(InterpreterCase program, BtfNotebooks.Vm.VmEngine engine)
     {
-        var (vm, r1) = program.NewVm();
+        var (vm, r1) = program.NewVm(engine);
         // Warm-up lets tiered compilation and the caches settle, and tells how many runs fill one batch.
         long warmRuns = 0;
         var sw = Stopwatch.StartNew();

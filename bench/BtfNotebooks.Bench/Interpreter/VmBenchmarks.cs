@@ -5,22 +5,26 @@ using BtfNotebooks.Vm;
 namespace BtfNotebooks.Bench.Interpreter;
 
 /// <summary>
-/// BpfVm.Run on the three bench/programs, one benchmark each. Compiling, linking, decoding and mapping the packet
-/// happen in GlobalSetup, so an operation is exactly one run (its 512-byte stack clear included, as every run
-/// pays it). After the run Program.cs prints <see cref="InterpreterSpeedTable"/> from these medians.
+/// BpfVm.Run on the three bench/programs, one benchmark each, in each engine (the interpreter and the JIT).
+/// Compiling, linking, decoding (or JIT-compiling) and mapping the packet happen in GlobalSetup, so an operation is
+/// exactly one run (its stack clear included, as every run pays it). After the run Program.cs prints
+/// <see cref="VmSpeedTable"/> from these medians, next to the kernel JIT measured then.
 /// </summary>
 [MinColumn, MedianColumn]
-public class InterpreterBenchmarks
+public class VmBenchmarks
 {
     private BpfVm _alu = null!, _fnv = null!, _parse = null!;
     private ulong _aluR1, _fnvR1, _parseR1;
 
+    [Params(VmEngine.Interpreter, VmEngine.Jit)]
+    public VmEngine Engine { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        (_alu, _aluR1) = InterpreterCases.Get(InterpreterCases.AluLoop).NewVm();
-        (_fnv, _fnvR1) = InterpreterCases.Get(InterpreterCases.Fnv1a).NewVm();
-        (_parse, _parseR1) = InterpreterCases.Get(InterpreterCases.ParseTcp).NewVm();
+        (_alu, _aluR1) = InterpreterCases.Get(InterpreterCases.AluLoop).NewVm(Engine);
+        (_fnv, _fnvR1) = InterpreterCases.Get(InterpreterCases.Fnv1a).NewVm(Engine);
+        (_parse, _parseR1) = InterpreterCases.Get(InterpreterCases.ParseTcp).NewVm(Engine);
     }
 
     [Benchmark(Description = InterpreterCases.AluLoop)]
@@ -33,11 +37,12 @@ public class InterpreterBenchmarks
     [Benchmark(Description = InterpreterCases.ParseTcp)]
     public ulong TcpSynHeaders() => _parse.Run(_parseR1).R0;
 
-    /// <summary>Median ns per operation of each program these benchmarks measured in <paramref name="summaries"/>.</summary>
-    public static Dictionary<string, double> Medians(IEnumerable<Summary> summaries) =>
+    /// <summary>Median ns per operation of each (program, engine) these benchmarks measured in <paramref name="summaries"/>.</summary>
+    public static Dictionary<(string Program, VmEngine Engine), double> Medians(IEnumerable<Summary> summaries) =>
         summaries.SelectMany(s => s.Reports)
-            .Where(r => r.BenchmarkCase.Descriptor.Type == typeof(InterpreterBenchmarks) && r.ResultStatistics is not null)
-            .ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes(typeof(BenchmarkAttribute), false)
-                                  .Cast<BenchmarkAttribute>().Single().Description!,
+            .Where(r => r.BenchmarkCase.Descriptor.Type == typeof(VmBenchmarks) && r.ResultStatistics is not null)
+            .ToDictionary(r => (r.BenchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes(typeof(BenchmarkAttribute), false)
+                                   .Cast<BenchmarkAttribute>().Single().Description!,
+                                (VmEngine)r.BenchmarkCase.Parameters["Engine"]),
                           r => r.ResultStatistics!.Median);
 }

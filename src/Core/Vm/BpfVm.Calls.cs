@@ -42,6 +42,7 @@ public sealed partial class BpfVm
     /// <summary>Tail calls taken so far in the chain the current run belongs to (see <see cref="MaxTailCalls"/>).</summary>
     public int TailCallCount => _tailCallCount;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void BeginRun(DecodedSlot[] code, JitCode? jit)
     {
         // Reference stores cost a GC write barrier each; most runs store what is already there.

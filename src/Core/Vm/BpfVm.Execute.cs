@@ -366,28 +366,28 @@ public sealed partial class BpfVm
 
     // ---- memory ----
 
-    /// <summary>The byte at <paramref name="address"/> if [address, address+size) lies in one region that allows
-    /// the access directly; a null ref otherwise (hooked, read-only or out of bounds: the slow path decides).</summary>
+    // The fast paths, shared by the interpreter and the JIT (which inlines them into compiled code): the region is the
+    // address's high half minus one, the offset its low half, and the access must end within the region's read or
+    // write limit (0 where hooks or read-only rules apply); anything else goes to the slow path, which decides.
+    // Each check is coded straight so that the machine code tests each condition once.
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref byte Direct(RegionView[] regions, ulong address, int size, bool write)
-    {
-        ulong index = (address >> 32) - 1;
-        if (index < (ulong)regions.Length)
-        {
-            // index was just checked against the length, so the unchecked element access is in bounds.
-            ref readonly RegionView region = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(regions), (nint)index);
-            uint offset = (uint)address;
-            if ((ulong)offset + (ulong)size <= (write ? region.WriteLimit : region.ReadLimit))
-                return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(region.Data), (nint)offset);
-        }
-        return ref Unsafe.NullRef<byte>();
-    }
+    private static ref readonly RegionView RegionOf(RegionView[] regions, ulong index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(regions), (nint)index); // index < regions.Length: checked by callers
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref byte At(byte[] data, uint offset) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(data), (nint)offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Load64(RegionView[] regions, ulong address, int pc)
     {
-        ref byte p = ref Direct(regions, address, 8, false);
-        return Unsafe.IsNullRef(ref p) ? SlowLoad(address, 8, pc) : Unsafe.ReadUnaligned<ulong>(ref p);
+        ulong index = (address >> 32) - 1;
+        if (index < (ulong)regions.Length)
+        {
+            ref readonly RegionView region = ref RegionOf(regions, index);
+            if ((ulong)(uint)address + 8 <= region.ReadLimit) return Unsafe.ReadUnaligned<ulong>(ref At(region.Data, (uint)address));
+        }
+        return SlowLoad(address, 8, pc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -396,10 +396,9 @@ public sealed partial class BpfVm
         ulong index = (address >> 32) - 1;
         if (index < (ulong)regions.Length)
         {
-            ref readonly RegionView region = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(regions), (nint)index);
+            ref readonly RegionView region = ref RegionOf(regions, index);
             uint offset = (uint)address;
-            if ((ulong)offset + 4 <= region.ReadLimit)
-                return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(region.Data), (nint)offset));
+            if ((ulong)offset + 4 <= region.ReadLimit) return Unsafe.ReadUnaligned<uint>(ref At(region.Data, offset));
             // A context's data/data_end: answered here, as every packet program starts with them.
             if (region.PointerWords is { } words && (offset & 3) == 0 && offset / 4 < (uint)words.Length && words[offset / 4] != 0)
                 return words[offset / 4];
@@ -410,29 +409,48 @@ public sealed partial class BpfVm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Load16(RegionView[] regions, ulong address, int pc)
     {
-        ref byte p = ref Direct(regions, address, 2, false);
-        return Unsafe.IsNullRef(ref p) ? SlowLoad(address, 2, pc) : Unsafe.ReadUnaligned<ushort>(ref p);
+        ulong index = (address >> 32) - 1;
+        if (index < (ulong)regions.Length)
+        {
+            ref readonly RegionView region = ref RegionOf(regions, index);
+            if ((ulong)(uint)address + 2 <= region.ReadLimit) return Unsafe.ReadUnaligned<ushort>(ref At(region.Data, (uint)address));
+        }
+        return SlowLoad(address, 2, pc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Load8(RegionView[] regions, ulong address, int pc)
     {
-        ref byte p = ref Direct(regions, address, 1, false);
-        return Unsafe.IsNullRef(ref p) ? SlowLoad(address, 1, pc) : p;
+        ulong index = (address >> 32) - 1;
+        if (index < (ulong)regions.Length)
+        {
+            ref readonly RegionView region = ref RegionOf(regions, index);
+            if ((uint)address < region.ReadLimit) return At(region.Data, (uint)address);
+        }
+        return SlowLoad(address, 1, pc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Store(RegionView[] regions, ulong address, int size, ulong value, int pc)
     {
-        ref byte p = ref Direct(regions, address, size, true);
-        if (Unsafe.IsNullRef(ref p)) { SlowStore(address, size, value, pc); return; }
-        switch (size)
+        ulong index = (address >> 32) - 1;
+        if (index < (ulong)regions.Length)
         {
-            case 1: p = (byte)value; break;
-            case 2: Unsafe.WriteUnaligned(ref p, (ushort)value); break;
-            case 4: Unsafe.WriteUnaligned(ref p, (uint)value); break;
-            default: Unsafe.WriteUnaligned(ref p, value); break;
+            ref readonly RegionView region = ref RegionOf(regions, index);
+            if ((ulong)(uint)address + (ulong)size <= region.WriteLimit)
+            {
+                ref byte p = ref At(region.Data, (uint)address);
+                switch (size)
+                {
+                    case 1: p = (byte)value; break;
+                    case 2: Unsafe.WriteUnaligned(ref p, (ushort)value); break;
+                    case 4: Unsafe.WriteUnaligned(ref p, (uint)value); break;
+                    default: Unsafe.WriteUnaligned(ref p, value); break;
+                }
+                return;
+            }
         }
+        SlowStore(address, size, value, pc);
     }
 
     // The slow paths run on every context load and helper call: compiled fully optimized up front like Execute, so
