@@ -14,7 +14,7 @@ namespace BtfNotebooks.Tests.Vm;
 public class RandomProgramTests
 {
     private static readonly Gen<Instruction[]> Runnable =
-        Gen.Select(InstructionGenerator.Program, Gen.Int.Array[40], (program, choices) => MakeRunnable(program, choices));
+        Gen.Select(InstructionGenerator.Program, Gen.Int.Array[40], (program, choices) => VmEquivalenceCases.MakeRunnable(program, choices));
 
     [Test]
     public void Random_programs_finish_or_fault_cleanly()
@@ -39,29 +39,5 @@ public class RandomProgramTests
         }, iter: 20_000);
         Assert.That(finished, Is.GreaterThan(0), "no random program ran to completion: the generator is too narrow");
         Assert.That(faulted, Is.GreaterThan(0));
-    }
-
-    // Branch and call targets land on instruction starts; lddw loads plain values; calls go to helpers 0-15 or to
-    // real functions; the program ends with exit.
-    private static Instruction[] MakeRunnable(Instruction[] program, int[] choices)
-    {
-        var list = program.Select(i => i.IsWide ? i with { Src = 0 } : i).ToList();
-        list.Add(Instruction.Exit());
-        for (int i = 0; i < list.Count; i++)
-        {
-            var insn = list[i];
-            if (insn.IsCall && insn.Src != (Register)CallKind.Local)
-                list[i] = Instruction.Call(Math.Abs(insn.Imm % 16));
-        }
-        var slotOf = ProgramValidator.SlotIndex(list, out _);
-        for (int i = 0; i < list.Count; i++)
-        {
-            var insn = list[i];
-            int target = slotOf[(int)((uint)choices[i % choices.Length] % (uint)list.Count)];
-            int displacement = target - (slotOf[i] + 1);
-            if (insn.IsBranch) list[i] = insn.WithBranchDisplacement(displacement);
-            else if (insn.IsLocalCall) list[i] = insn with { Imm = displacement };
-        }
-        return [.. list];
     }
 }

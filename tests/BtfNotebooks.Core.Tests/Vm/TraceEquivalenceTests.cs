@@ -22,24 +22,9 @@ public class TraceEquivalenceTests
 
     private static (int Compared, string Report) CompareConformanceFiles(IEnumerable<string> paths)
     {
-        var results = new List<(string, TraceEquivalence.Comparison)>();
-        foreach (var path in paths)
-        {
-            ConformanceTestFile file;
-            try { file = ConformanceTestFile.Load(path); }
-            catch (FormatException) { continue; }
-            if (ConformanceProgram(file) is not { } program) continue;
-            TraceEquivalence.Comparison c;
-            try
-            {
-                c = TraceEquivalence.Compare(program, new VmOptions { EntryRegisters = [1, 2] }, ConformanceSetup(file));
-            }
-            catch (BpfEncodingException)
-            {
-                continue; // the VM's own validation rejects it, for both runs alike
-            }
-            results.Add((Path.GetFileName(path), c));
-        }
+        var results = RunnableConformanceFiles(paths)
+            .Select(f => (f.Name, TraceEquivalence.Compare(f.Program, new VmOptions { EntryRegisters = [1, 2] }, ConformanceSetup(f.File))))
+            .ToList();
         return (results.Count, TraceEquivalence.Report(results));
     }
 

@@ -22,7 +22,25 @@ internal static class VmEquivalenceCases
         return [mem, (ulong)file.Memory.Length, 0, 0, 0];
     };
 
-    public static IReadOnlyList<Instruction>? ConformanceProgram(ConformanceTestFile file)
+    /// <summary>
+    /// The files among <paramref name="paths"/> that give a program a VM can be built for: parsed, assembled or
+    /// decoded, and accepted by the VM's own validation. The others are rejected for every kind of run alike.
+    /// </summary>
+    public static IEnumerable<(string Name, ConformanceTestFile File, IReadOnlyList<Instruction> Program)> RunnableConformanceFiles(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            ConformanceTestFile file;
+            try { file = ConformanceTestFile.Load(path); }
+            catch (FormatException) { continue; }
+            if (ConformanceProgram(file) is not { } program) continue;
+            try { _ = new BpfVm(program); }
+            catch (BpfEncodingException) { continue; }
+            yield return (Path.GetFileName(path), file, program);
+        }
+    }
+
+    private static IReadOnlyList<Instruction>? ConformanceProgram(ConformanceTestFile file)
     {
         try
         {
@@ -57,9 +75,10 @@ internal static class VmEquivalenceCases
         return [p, 64, p + 64, 0, 0];
     }
 
-    // As RandomProgramTests makes them runnable (targets on instruction starts, plain lddw, helpers 0-15, a final
-    // exit), and besides: a quarter of the memory instructions are rebased on r10 with a small negative offset, so
-    // stores, atomics and loads also succeed and the trace's memory effects get compared, not only faults.
+    // Random instructions made runnable: branch and call targets on instruction starts, lddw of plain values, calls
+    // to helpers 0-15 or to real functions, a final exit; and a quarter of the memory instructions rebased on r10
+    // with a small negative offset, so that stores, atomics and loads also succeed and memory effects get compared,
+    // not only faults.
     public static Instruction[] MakeRunnable(Instruction[] program, int[] choices)
     {
         var list = program.Select(i => i.IsWide ? i with { Src = 0 } : i).ToList();
