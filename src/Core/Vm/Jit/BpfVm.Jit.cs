@@ -80,14 +80,11 @@ public sealed partial class BpfVm
             reason = $"compiling failed ({e.GetType().Name}: {e.Message})";
             return null;
         }
-        // The .NET JIT compiles the method on its first call and only then reports IL it rejects; call it with no
-        // entry point (it stops before the first instruction) so that a rejection means the interpreter, not a failed run.
+        // The .NET JIT compiles the method on its first call and only then reports IL it rejects; call it with entry
+        // -1 (it returns before the first instruction) so that a rejection means the interpreter, not a failed run.
         try
         {
             jit(-1, 0, 0, 0, 0, 0, 0, 0);
-        }
-        catch (JitProbeException)
-        {
         }
         catch (Exception e) when (e is InvalidProgramException or NotSupportedException)
         {
@@ -120,12 +117,8 @@ public sealed partial class BpfVm
         return _stack[depth + 1].End;
     }
 
-    /// <summary>Compiled code was entered at a slot where no function starts (entry -1: the compile-time probe).</summary>
-    private Exception JitNoEntry(int entry) => entry == -1
-        ? new JitProbeException()
-        : new InvalidOperationException($"slot {entry} is not the start of a function of this program");
-
-    private sealed class JitProbeException : Exception;
+    /// <summary>Compiled code was entered at a slot where no function starts.</summary>
+    private InvalidOperationException JitNoEntry(int entry) => new($"slot {entry} is not the start of a function of this program");
 
     // The RFC's division by zero (result 0) and modulo by zero (dividend unchanged), where IL would throw.
     private static ulong UDiv64(ulong a, ulong b) => b == 0 ? 0 : a / b;

@@ -198,6 +198,16 @@ public sealed partial class BpfVm
             _il.Emit(OpCodes.Callvirt, MayGotoGetter);
             _il.Emit(OpCodes.Stloc, _mayGoto);
             ReloadRegions();
+            // Entry -1 is the compile-time probe (TryCompile): return before the first instruction.
+            var run = _il.DefineLabel();
+            _il.Emit(OpCodes.Ldarg, ArgEntry);
+            _il.Emit(OpCodes.Ldc_I4_M1);
+            _il.Emit(OpCodes.Bne_Un, run);
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+            _il.Emit(OpCodes.Newobj, RunResultConstructor);
+            _il.Emit(OpCodes.Ret);
+            _il.MarkLabel(run);
             foreach (int e in entries.Order())
             {
                 _il.Emit(OpCodes.Ldarg, ArgEntry);
