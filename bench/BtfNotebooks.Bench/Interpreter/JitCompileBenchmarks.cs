@@ -31,7 +31,7 @@ public class JitCompileBenchmarks
     }
 
     [Benchmark(Description = "parse_tcp (80 insns)")]
-    public VmEngine Parser() => new BpfVm(_parse, new VmOptions { Engine = Engine }).Compile();
+    public VmEngine TcpSynProgram() => new BpfVm(_parse, new VmOptions { Engine = Engine }).Compile();
 
     [Benchmark(Description = "straight line (4,096 insns)")]
     public VmEngine Long() => new BpfVm(_long, new VmOptions { Engine = Engine }).Compile();
