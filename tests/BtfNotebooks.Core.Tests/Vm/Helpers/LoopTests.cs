@@ -5,6 +5,7 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
@@ -12,14 +13,8 @@ namespace BtfNotebooks.Tests.Vm.Helpers;
 /// <summary>bpf_loop: a bpf-to-bpf callback called per iteration through the VM's CallFunction.</summary>
 [TestFixture(VmEngine.Interpreter)]
 [TestFixture(VmEngine.Jit)]
-public class LoopTests(VmEngine engine)
+public class LoopTests(VmEngine engine) : BothEngines(engine)
 {
-    // Every test runs in both engines: callbacks and tail calls re-enter compiled code from inside a helper.
-    private Sandbox NewSandbox(string program, IEnumerable<BtfNotebooks.Elf.Maps.BpfMapDefinition> maps, VmOptions? options = null) =>
-        new(program, maps, (options ?? new VmOptions()) with { Engine = engine });
-
-    private VmOptions Options => new() { Engine = engine };
-
     // bpf_loop(ctx[0], cb, &sum, ctx[8]); returns sum * 1000 + bpf_loop's result. cb adds i to *ctx and returns 1
     // when i reaches ctx[16] (never when it is ~0).
     private const string SumProgram = """

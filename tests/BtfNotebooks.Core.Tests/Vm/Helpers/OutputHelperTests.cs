@@ -5,12 +5,15 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
 
 /// <summary>The ring buffer and perf event helpers, from assembly and from clang-built C.</summary>
-public class OutputHelperTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class OutputHelperTests(VmEngine engine) : BothEngines(engine)
 {
     private static readonly BpfMapDefinition Events = Def(BpfMapType.PerfEventArray, 4, 4, 0, name: "events");
 
@@ -18,7 +21,7 @@ public class OutputHelperTests
     public void Reserve_write_and_submit_or_discard_from_a_program()
     {
         // Reserves 12 bytes, writes ctx's u32 and two u32s; submits when ctx[0] is odd, else discards.
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r6 = r1
             r1 = map[fd:0] ll
             r2 = 12
@@ -65,7 +68,7 @@ public class OutputHelperTests
     [TestCase("r1 = r0\nr2 = 0\ncall 132\n*(u32 *)(r6 + 0) = 1", TestName = "writing a record after submitting it faults")]
     public void Programs_may_only_touch_records_they_hold(string access)
     {
-        var sandbox = new Sandbox($"""
+        var sandbox = NewSandbox($"""
             r1 = map[fd:0] ll
             r2 = 12
             r3 = 0
@@ -84,7 +87,7 @@ public class OutputHelperTests
     [Test]
     public void Submitting_twice_is_refused_as_the_verifier_would()
     {
-        var sandbox = new Sandbox("r1 = map[fd:0] ll\nr2 = 8\nr3 = 0\ncall 131\nif r0 == 0 goto out\nr6 = r0\nr1 = r6\nr2 = 0\ncall 132\nr1 = r6\nr2 = 0\ncall 133\nout:\nexit", [Ring(4096)]);
+        var sandbox = NewSandbox("r1 = map[fd:0] ll\nr2 = 8\nr3 = 0\ncall 131\nif r0 == 0 goto out\nr6 = r0\nr1 = r6\nr2 = 0\ncall 132\nr1 = r6\nr2 = 0\ncall 133\nout:\nexit", [Ring(4096)]);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Message, Does.Contain("bpf_ringbuf_discard").And.Contain("not a record reserved"));
     }
@@ -96,7 +99,7 @@ public class OutputHelperTests
     [TestCase("r2 = 1\ncall 134", 4096L, TestName = "query gives the ring size")]
     public void Ring_helper_answers(string call, long expected)
     {
-        var sandbox = new Sandbox($"*(u64 *)(r10 - 8) = 7\nr1 = map[fd:0] ll\n{call}\nexit", [Ring(4096)]);
+        var sandbox = NewSandbox($"*(u64 *)(r10 - 8) = 7\nr1 = map[fd:0] ll\n{call}\nexit", [Ring(4096)]);
         if (call.Contains("5000"))
         {
             var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
@@ -117,7 +120,7 @@ public class OutputHelperTests
     [TestCase("xdp", 1UL, -7L, null, TestName = "perf: index 1 past the one CPU is -E2BIG")]
     public void Perf_event_output(string context, ulong flags, long expected, string? sample)
     {
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r4 = 7
             *(u32 *)(r10 - 8) = r4
             r2 = map[fd:0] ll
@@ -168,7 +171,7 @@ public class OutputHelperTests
             char _license[] SEC("license") = "GPL";
             """);
         var obj = BpfObjectFile.Load(o.Path);
-        var vm = new BpfVm(obj.LinkProgramWithMaps("emit"));
+        var vm = new BpfVm(obj.LinkProgramWithMaps("emit"), Options);
         var maps = BpfMapSet.Load(vm, obj);
         BpfHelpers.Register(vm);
         foreach (int length in new[] { 60, 200, 70 })

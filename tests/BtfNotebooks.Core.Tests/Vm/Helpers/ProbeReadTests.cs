@@ -3,6 +3,7 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
@@ -11,7 +12,9 @@ namespace BtfNotebooks.Tests.Vm.Helpers;
 /// bpf_probe_read_{user,kernel}[_str] (and the old bpf_probe_read[_str]) into a 16-byte stack buffer prefilled with
 /// 0xaa, from a source the test chooses: return value and the buffer afterwards, as the kernel leaves them.
 /// </summary>
-public class ProbeReadTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class ProbeReadTests(VmEngine engine) : BothEngines(engine)
 {
     // r1 = dst (r10 - 16, prefilled), r2 = size from ctx[8], r3 = source from ctx[0]; returns the helper's r0.
     private static string Program(int helper) => $"""
@@ -27,9 +30,9 @@ public class ProbeReadTests
         exit
         """;
 
-    private static (long R0, byte[] Buffer) Read(int helper, string source, ulong size)
+    private (long R0, byte[] Buffer) Read(int helper, string source, ulong size)
     {
-        var sandbox = new Sandbox(Program(helper), [Hash(1, name: "values")]);
+        var sandbox = NewSandbox(Program(helper), [Hash(1, name: "values")]);
         ulong address = source switch
         {
             "null" => 0,
@@ -99,7 +102,7 @@ public class ProbeReadTests
     [Test]
     public void A_destination_the_program_cannot_write_is_a_fault_naming_the_helper()
     {
-        var sandbox = new Sandbox("*(u64 *)(r10 - 8) = 0\nr1 = map[fd:0][0]+0 ll\nr2 = 4\nr3 = r10\nr3 += -8\ncall 113\nexit",
+        var sandbox = NewSandbox("*(u64 *)(r10 - 8) = 0\nr1 = map[fd:0][0]+0 ll\nr2 = 4\nr3 = r10\nr3 += -8\ncall 113\nexit",
             [Def(BtfNotebooks.Elf.Maps.BpfMapType.Array, 4, 4, 1, BtfNotebooks.Elf.Maps.BpfMapDefinition.FlagReadOnlyProgram, ".rodata", kind: BtfNotebooks.Elf.Maps.BpfMapKind.ReadOnlyData)]);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Kind, Is.EqualTo(RuntimeErrorKind.MemoryFault));

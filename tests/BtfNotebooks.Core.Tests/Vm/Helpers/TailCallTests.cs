@@ -6,6 +6,7 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
@@ -13,14 +14,8 @@ namespace BtfNotebooks.Tests.Vm.Helpers;
 /// <summary>bpf_tail_call: the target replaces the calling frame; a miss falls through; 33 calls at most.</summary>
 [TestFixture(VmEngine.Interpreter)]
 [TestFixture(VmEngine.Jit)]
-public class TailCallTests(VmEngine engine)
+public class TailCallTests(VmEngine engine) : BothEngines(engine)
 {
-    // Every test runs in both engines: callbacks and tail calls re-enter compiled code from inside a helper.
-    private Sandbox NewSandbox(string program, IEnumerable<BtfNotebooks.Elf.Maps.BpfMapDefinition> maps, VmOptions? options = null) =>
-        new(program, maps, (options ?? new VmOptions()) with { Engine = engine });
-
-    private VmOptions Options => new() { Engine = engine };
-
     private static readonly BpfMapDefinition Jmp = Def(BpfMapType.ProgArray, 4, 4, 4, name: "jmp");
 
     private static IReadOnlyList<BtfNotebooks.Asm.Instruction> Asm(string text) => Assembler.Assemble(text, AsmSyntax.Llvm).Instructions;

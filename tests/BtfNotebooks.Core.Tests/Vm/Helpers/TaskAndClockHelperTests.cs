@@ -5,18 +5,21 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
 
 /// <summary>The helpers that read the environment: current task, clock, CPU, random numbers.</summary>
-public class TaskAndClockHelperTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class TaskAndClockHelperTests(VmEngine engine) : BothEngines(engine)
 {
     private static readonly BpfTask Bash = new(Pid: 4242, Tgid: 4200, Uid: 1000, Gid: 100, Comm: "bash", Address: 0);
 
-    private static ulong Call(int helper, BpfTask? task, Action<BpfEnvironment>? setup = null)
+    private ulong Call(int helper, BpfTask? task, Action<BpfEnvironment>? setup = null)
     {
-        var sandbox = new Sandbox($"call {helper}\nexit", []);
+        var sandbox = NewSandbox($"call {helper}\nexit", []);
         sandbox.Env.CurrentTask = task;
         setup?.Invoke(sandbox.Env);
         return sandbox.Run();
@@ -33,7 +36,7 @@ public class TaskAndClockHelperTests
     [Test]
     public void Task_pointers_are_the_address_the_test_gives()
     {
-        var sandbox = new Sandbox("call 35\nr6 = r0\ncall 158\nr0 -= r6\nr0 += r6\nexit", []);
+        var sandbox = NewSandbox("call 35\nr6 = r0\ncall 158\nr0 -= r6\nr0 += r6\nexit", []);
         ulong task = sandbox.MapBytes(new byte[64], "task_struct", RegionKind.Kernel);
         sandbox.Env.CurrentTask = Bash with { Address = task };
         Assert.That(sandbox.Run(), Is.EqualTo(task));
@@ -48,7 +51,7 @@ public class TaskAndClockHelperTests
     [TestCase(null, 8UL, -22L, "0000000000000000aaaaaaaaaaaaaaaaaa", TestName = "no task: -EINVAL and the buffer zeroed")]
     public void Comm(string? comm, ulong size, long r0, string buffer)
     {
-        var sandbox = new Sandbox($"""
+        var sandbox = NewSandbox($"""
             r1 = 0xaaaaaaaaaaaaaaaa ll
             *(u64 *)(r10 - 24) = r1
             *(u64 *)(r10 - 16) = r1
@@ -68,12 +71,12 @@ public class TaskAndClockHelperTests
     [Test]
     public void Ktime_is_a_clock_the_test_controls()
     {
-        var sandbox = new Sandbox("call 5\nr6 = r0\ncall 5\nr0 -= r6\nexit", []);
+        var sandbox = NewSandbox("call 5\nr6 = r0\ncall 5\nr0 -= r6\nexit", []);
         Assert.That(sandbox.Run(), Is.EqualTo(1000)); // the default step
         sandbox.Env.KtimeStepNs = 250;
         Assert.That(sandbox.Run(), Is.EqualTo(250));
         Assert.That(Call(BpfHelperIds.KtimeGetNs, null, env => env.KtimeNs = 77), Is.EqualTo(77));
-        var frozen = new Sandbox("call 5\nexit", []);
+        var frozen = NewSandbox("call 5\nexit", []);
         frozen.Env.KtimeNs = 123;
         frozen.Env.KtimeStepNs = 0;
         Assert.That(new[] { frozen.Run(), frozen.Run() }, Is.EqualTo(new ulong[] { 123, 123 }));
@@ -88,7 +91,7 @@ public class TaskAndClockHelperTests
         var first = Enumerable.Range(0, 5).Select(_ => a.NextRandom()).ToArray();
         Assert.That(Enumerable.Range(0, 5).Select(_ => b.NextRandom()), Is.EqualTo(first));
         Assert.That(first.Distinct().Count(), Is.EqualTo(5));
-        var sandbox = new Sandbox("call 7\nexit", []);
+        var sandbox = NewSandbox("call 7\nexit", []);
         Assert.That(sandbox.Run(), Is.LessThanOrEqualTo(uint.MaxValue));
     }
 
@@ -116,7 +119,7 @@ public class TaskAndClockHelperTests
             char _license[] SEC("license") = "GPL";
             """);
         var obj = BpfObjectFile.Load(o.Path);
-        var vm = new BpfVm(obj.LinkProgramWithMaps("on_open"));
+        var vm = new BpfVm(obj.LinkProgramWithMaps("on_open"), Options);
         var maps = BpfMapSet.Load(vm, obj);
         var env = BpfHelpers.Register(vm);
         env.CurrentTask = Bash;

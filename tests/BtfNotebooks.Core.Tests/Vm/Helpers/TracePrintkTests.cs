@@ -5,6 +5,7 @@ using BtfNotebooks.Vm;
 using BtfNotebooks.Vm.Helpers;
 using BtfNotebooks.Vm.Maps;
 using NUnit.Framework;
+using BtfNotebooks.Tests.Vm.Maps;
 using static BtfNotebooks.Tests.Vm.Maps.MapTestSupport;
 
 namespace BtfNotebooks.Tests.Vm.Helpers;
@@ -13,7 +14,9 @@ namespace BtfNotebooks.Tests.Vm.Helpers;
 /// bpf_trace_printk. The expected texts and return values are what Linux 6.18 (x86-64) printed to the trace buffer
 /// and returned for the same formats and arguments, run with BPF_PROG_TEST_RUN.
 /// </summary>
-public class TracePrintkTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class TracePrintkTests(VmEngine engine) : BothEngines(engine)
 {
     // Arguments: numbers, or "s:" + a string / "b:" + hex bytes, which the test maps into VM memory and passes by address.
     public static IEnumerable<TestCaseData> Formats()
@@ -88,7 +91,7 @@ public class TracePrintkTests
     public void A_program_prints_a_format_from_its_stack_and_the_environment_captures_it()
     {
         // "n=%d s=%s\n" built on the stack, the string from a mapped buffer.
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             r6 = r1
             *(u32 *)(r10 - 16) = 0x64253d6e
             *(u32 *)(r10 - 12) = 0x253d7320
@@ -129,7 +132,7 @@ public class TracePrintkTests
             char _license[] SEC("license") = "GPL";
             """);
         var obj = BpfObjectFile.Load(o.Path);
-        var vm = new BpfVm(obj.LinkProgramWithMaps("hello"));
+        var vm = new BpfVm(obj.LinkProgramWithMaps("hello"), Options);
         BpfMapSet.Load(vm, obj);
         var env = BpfHelpers.Register(vm);
         Assert.That(vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[42])).R0, Is.EqualTo(5));

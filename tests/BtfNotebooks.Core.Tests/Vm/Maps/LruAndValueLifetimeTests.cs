@@ -10,7 +10,9 @@ namespace BtfNotebooks.Tests.Vm.Maps;
 /// LRU eviction order, and what happens to value pointers when their element goes away: they fault, naming the map
 /// and why, instead of reading memory that now belongs to someone else.
 /// </summary>
-public class LruAndValueLifetimeTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class LruAndValueLifetimeTests(VmEngine engine) : BothEngines(engine)
 {
     // ctx u32 key at 0. Looks the key up from the program (a "use") and returns its value or ~0.
     private const string LookupProgram = """
@@ -38,7 +40,7 @@ public class LruAndValueLifetimeTests
     [TestCase("u1 u2 u3 p9 u4", "2 3 4", TestName = "a missing key changes nothing")]
     public void Lru_hash_evicts_the_least_recently_used_element(string operations, string left)
     {
-        var sandbox = new Sandbox(LookupProgram, [Hash(3, type: BpfMapType.LruHash, name: "lru")]);
+        var sandbox = NewSandbox(LookupProgram, [Hash(3, type: BpfMapType.LruHash, name: "lru")]);
         var map = (HashMap)sandbox.Maps[0];
         var ctx = new byte[4];
         ulong ctxAddress = sandbox.MapBytes(ctx, "ctx", RegionKind.Context);
@@ -97,7 +99,7 @@ public class LruAndValueLifetimeTests
     [TestCase(BpfMapType.LruHash, Evict, "evicted", TestName = "an evicted LRU value faults")]
     public void Stale_value_pointers_fault_naming_the_map_and_why(BpfMapType type, string between, string why)
     {
-        var sandbox = new Sandbox(StaleProgram(between), [Hash(1, type: type, name: "sessions")]);
+        var sandbox = NewSandbox(StaleProgram(between), [Hash(1, type: type, name: "sessions")]);
         sandbox.Maps[0].Update(1u, 42UL);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Kind, Is.EqualTo(RuntimeErrorKind.MemoryFault));
@@ -109,7 +111,7 @@ public class LruAndValueLifetimeTests
     public void A_helper_cannot_read_a_deleted_value_either()
     {
         // bpf_map_update_elem of key 2 with the value pointer of the deleted key 1.
-        var sandbox = new Sandbox(StaleProgram(Delete + "\n*(u32 *)(r10 - 8) = 2\nr1 = map[fd:0] ll\nr2 = r10\nr2 += -8\nr3 = r6\nr4 = 0\ncall 2"),
+        var sandbox = NewSandbox(StaleProgram(Delete + "\n*(u32 *)(r10 - 8) = 2\nr1 = map[fd:0] ll\nr2 = r10\nr2 += -8\nr3 = r6\nr4 = 0\ncall 2"),
             [Hash(4, name: "sessions")]);
         sandbox.Maps[0].Update(1u, 42UL);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
@@ -140,7 +142,7 @@ public class LruAndValueLifetimeTests
     [TestCase("r0 = *(u64 *)(r0 - 8)", "run past", TestName = "reading the previous element through this one's pointer faults")]
     public void Array_values_are_bounded_one_by_one(string access, string why)
     {
-        var sandbox = new Sandbox($"*(u32 *)(r10 - 4) = 1\nr1 = map[fd:0] ll\nr2 = r10\nr2 += -4\ncall 1\nif r0 == 0 goto out\n{access}\nout:\nexit",
+        var sandbox = NewSandbox($"*(u32 *)(r10 - 4) = 1\nr1 = map[fd:0] ll\nr2 = r10\nr2 += -4\ncall 1\nif r0 == 0 goto out\n{access}\nout:\nexit",
             [Def(BpfMapType.Array, 4, 12, 4, name: "stats")]);
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;
         Assert.That(e.Message, Does.Contain("stats").And.Contain(why));
@@ -149,7 +151,7 @@ public class LruAndValueLifetimeTests
     [Test]
     public void Atomic_counters_in_map_values_work_through_the_guarded_path()
     {
-        var sandbox = new Sandbox("""
+        var sandbox = NewSandbox("""
             *(u32 *)(r10 - 4) = 0
             r1 = map[fd:0] ll
             r2 = r10

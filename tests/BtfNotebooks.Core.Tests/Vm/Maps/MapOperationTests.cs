@@ -12,7 +12,9 @@ namespace BtfNotebooks.Tests.Vm.Maps;
 /// the bpf() syscall) and from a program (bpf_map_lookup_elem/update_elem/delete_elem in a VM). Both must give every
 /// answer, in order.
 /// </summary>
-public class MapOperationTests
+[TestFixture(VmEngine.Interpreter)]
+[TestFixture(VmEngine.Jit)]
+public class MapOperationTests(VmEngine engine) : BothEngines(engine)
 {
     private const string Absent = "none";
 
@@ -57,7 +59,7 @@ public class MapOperationTests
     [TestCaseSource(nameof(Scripts))]
     public void Program_operations_through_the_map_helpers_answer_as_the_kernel(BpfMapDefinition definition, string[] script)
     {
-        var sandbox = new Sandbox(ScriptProgram, [definition]);
+        var sandbox = NewSandbox(ScriptProgram, [definition]);
         var ctx = new byte[24];
         ulong ctxAddress = sandbox.MapBytes(ctx, "ctx", RegionKind.Context);
         foreach (var line in script)
@@ -190,7 +192,7 @@ public class MapOperationTests
     [Test]
     public void Unsupported_map_types_load_but_fail_on_use_naming_the_type()
     {
-        var sandbox = new Sandbox("r1 = map[fd:0] ll\nr2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = 0\ncall 1\nr0 = 0\nexit",
+        var sandbox = NewSandbox("r1 = map[fd:0] ll\nr2 = r10\nr2 += -8\n*(u64 *)(r10 - 8) = 0\ncall 1\nr0 = 0\nexit",
             [Def(BpfMapType.LpmTrie, 8, 8, 16, name: "routes")]);
         Assert.That(sandbox.Maps[0], Is.InstanceOf<UnsupportedMap>());
         var e = Assert.Throws<BpfRuntimeException>(() => sandbox.Run())!;

@@ -7,7 +7,7 @@ using BtfNotebooks.Vm.Maps;
 namespace BtfNotebooks.Tests.Vm.Maps;
 
 /// <summary>Map definitions and a VM with maps and the emulated helpers, for map and helper tests.</summary>
-internal static class MapTestSupport
+public static class MapTestSupport
 {
     public static BpfMapDefinition Def(BpfMapType type, uint key, uint value, uint max, uint flags = 0, string name = "m",
         byte[]? initial = null, BpfMapKind kind = BpfMapKind.BtfDefined) =>
@@ -48,3 +48,19 @@ internal static class MapTestSupport
         public ulong Run(ulong r1 = 0) => Vm.Run(r1).R0;
     }
 }
+
+/// <summary>
+/// A fixture whose tests run in both engines: it carries <c>[TestFixture(VmEngine.Interpreter)]</c> and
+/// <c>[TestFixture(VmEngine.Jit)]</c> and builds its sandboxes and VMs with <see cref="NewSandbox"/> and
+/// <see cref="Options"/>. Maps, helpers, callbacks and tail calls reach compiled code through the same VM.
+/// </summary>
+public abstract class BothEngines(VmEngine engine)
+{
+    protected VmEngine Engine => engine;
+
+    protected VmOptions Options => new() { Engine = engine };
+
+    protected MapTestSupport.Sandbox NewSandbox(string program, IEnumerable<BpfMapDefinition> maps, VmOptions? options = null) =>
+        new(program, maps, (options ?? new VmOptions()) with { Engine = engine });
+}
+
