@@ -49,8 +49,8 @@ public class TraceEquivalenceTests
     [Test]
     public void Random_programs_run_the_same_traced()
     {
-        var runnable = Gen.Select(InstructionGenerator.Program, Gen.Int.Array[40], (program, choices) => MakeRunnable(program, choices));
-        var options = new VmOptions { InstructionBudget = 3_000, EntryRegisters = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], MayGotoBudget = 50 };
+        var runnable = RandomRunnable;
+        var options = RandomOptions;
         long finished = 0, faulted = 0, stored = 0, truncated = 0;
         runnable.Sample(program =>
         {

@@ -2,6 +2,7 @@ using BtfNotebooks.Asm;
 using BtfNotebooks.Asm.Text;
 using BtfNotebooks.Conformance;
 using BtfNotebooks.Vm;
+using CsCheck;
 using NUnit.Framework;
 
 namespace BtfNotebooks.Tests.Vm;
@@ -106,6 +107,14 @@ internal static class VmEquivalenceCases
         }
         return [.. list];
     }
+
+    /// <summary>Random programs made runnable (<see cref="MakeRunnable"/>), for CsCheck.</summary>
+    public static Gen<Instruction[]> RandomRunnable =>
+        Gen.Select(BtfNotebooks.Tests.Asm.InstructionGenerator.Program, Gen.Int.Array[40], MakeRunnable);
+
+    /// <summary>What random programs run with: every register but r10 counts as written, a small budget so that
+    /// loops end, and a small may_goto count.</summary>
+    public static VmOptions RandomOptions => new() { InstructionBudget = 3_000, EntryRegisters = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], MayGotoBudget = 50 };
 
     /// <summary>The VM options the corner cases run with.</summary>
     public static VmOptions CornerOptions => new() { EntryRegisters = [1, 2], InstructionBudget = 1_000, MayGotoBudget = 50 };

@@ -69,8 +69,8 @@ public class JitEquivalenceTests
         // Random instructions of every shape; targets anywhere (so loops, which run out of budget or may_goto's
         // count); a quarter of the memory accesses on the stack so that stores and atomics succeed, the rest on
         // registers holding packet addresses or garbage so that loads and stores fault, in and out of bounds.
-        var runnable = Gen.Select(InstructionGenerator.Program, Gen.Int.Array[40], (program, choices) => MakeRunnable(program, choices));
-        var options = new VmOptions { InstructionBudget = 3_000, EntryRegisters = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], MayGotoBudget = 50 };
+        var runnable = RandomRunnable;
+        var options = RandomOptions;
         long finished = 0, faulted = 0, budget = 0;
         runnable.Sample(program =>
         {
