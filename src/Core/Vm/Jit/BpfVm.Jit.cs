@@ -25,6 +25,9 @@ public sealed partial class BpfVm
     public const int MaxJitSlots = 1 << 16;
 
     private JitCode? _jit;
+
+    /// <summary>Programs compiled (not found in the shared cache of compiled methods) in this process.</summary>
+    internal static int JitCompilationCount => JitMethodCache.Compilations;
     private bool _jitTried;
 
     /// <summary>The compiled code of the run in progress (null: it runs in the interpreter, traced runs included).</summary>
@@ -70,29 +73,35 @@ public sealed partial class BpfVm
             reason = $"the program has {SlotCount:N0} slots; the JIT compiles programs of up to {MaxJitSlots:N0}";
             return null;
         }
-        JitCode jit;
+        var code = _plainCode ??= Prepare(fuse: false);
+        int[] entries = [.. (_functionEntries ??= FunctionEntries()).Order()];
+        var compiled = JitMethodCache.GetOrCompile(code, entries, () => CompileMethod(code, entries));
+        reason = compiled.FailureReason;
+        return compiled.Method is { } method ? (JitCode)method.CreateDelegate(typeof(JitCode), this) : null;
+    }
+
+    private JitMethodCache.Entry CompileMethod(DecodedSlot[] code, int[] entries)
+    {
+        System.Reflection.Emit.DynamicMethod method;
         try
         {
-            jit = JitCompiler.Compile(this, _plainCode ??= Prepare(fuse: false));
+            method = JitCompiler.Build(this, code, entries);
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or PlatformNotSupportedException)
         {
-            reason = $"compiling failed ({e.GetType().Name}: {e.Message})";
-            return null;
+            return new(null, $"compiling failed ({e.GetType().Name}: {e.Message})");
         }
         // The .NET JIT compiles the method on its first call and only then reports IL it rejects; call it with entry
         // -1 (it returns before the first instruction) so that a rejection means the interpreter, not a failed run.
         try
         {
-            jit(-1, 0, 0, 0, 0, 0, 0, 0);
+            ((JitCode)method.CreateDelegate(typeof(JitCode), this))(-1, 0, 0, 0, 0, 0, 0, 0);
         }
         catch (Exception e) when (e is InvalidProgramException or NotSupportedException)
         {
-            reason = $"the .NET JIT rejected the compiled method ({e.GetType().Name}: {e.Message})";
-            return null;
+            return new(null, $"the .NET JIT rejected the compiled method ({e.GetType().Name}: {e.Message})");
         }
-        reason = null;
-        return jit;
+        return new(method, null);
     }
 
     /// <summary>Runs <paramref name="code"/> (or this VM's compiled code, when the run in progress uses it) from <paramref name="entry"/>.</summary>

@@ -113,17 +113,20 @@ public sealed partial class BpfVm
             _sharedExit = _il.DefineLabel();
         }
 
-        /// <summary>Compiles <paramref name="code"/> (decoded for <paramref name="vm"/>) into a delegate bound to the VM.</summary>
-        public static JitCode Compile(BpfVm vm, DecodedSlot[] code)
+        /// <summary>
+        /// Emits the method for <paramref name="code"/> with <paramref name="entries"/> as its function starts. The
+        /// method takes the VM as its first argument and depends on nothing else of it, so it serves every VM that
+        /// runs the same code (<see cref="JitMethodCache"/>).
+        /// </summary>
+        public static DynamicMethod Build(BpfVm vm, DecodedSlot[] code, int[] entries)
         {
             var compiler = new JitCompiler(vm, code);
-            compiler.Emit();
-            return (JitCode)compiler._method.CreateDelegate(typeof(JitCode), vm);
+            compiler.Emit(entries);
+            return compiler._method;
         }
 
-        private void Emit()
+        private void Emit(int[] entries)
         {
-            var entries = _vm._functionEntries ??= _vm.FunctionEntries();
             FindMerges(entries);
             EmitPrologue(entries);
 
@@ -156,7 +159,7 @@ public sealed partial class BpfVm
             }
         }
 
-        private void FindMerges(HashSet<int> entries)
+        private void FindMerges(int[] entries)
         {
             foreach (int e in entries) _merge[e] = true;
             for (int pc = 0; pc < _code.Length; pc++)
@@ -178,7 +181,7 @@ public sealed partial class BpfVm
         }
 
         // r0 = 0, r1..r5 = arguments, r6..r9 = 0, r10 = top of the base frame's stack; then jump to the entry.
-        private void EmitPrologue(HashSet<int> entries)
+        private void EmitPrologue(int[] entries)
         {
             for (int i = 1; i <= 5; i++)
             {
@@ -208,7 +211,7 @@ public sealed partial class BpfVm
             _il.Emit(OpCodes.Newobj, RunResultConstructor);
             _il.Emit(OpCodes.Ret);
             _il.MarkLabel(run);
-            foreach (int e in entries.Order())
+            foreach (int e in entries)
             {
                 _il.Emit(OpCodes.Ldarg, ArgEntry);
                 _il.Emit(OpCodes.Ldc_I4, e);

@@ -118,4 +118,30 @@ public class JitBehaviourTests
         Assert.That(jit.Slot, Is.EqualTo(interp.Slot).And.EqualTo(4));
         Assert.That(jit.Message, Is.EqualTo(interp.Message));
     }
+
+    [Test, NonParallelizable] // counts the process's compilations
+    public void Vms_running_the_same_code_share_one_compiled_method_and_keep_their_own_state()
+    {
+        // A program no other test compiles: its constant is unique to this test.
+        string text = $"r0 = *(u64 *)(r1 + 0)\nr0 += {Environment.TickCount & 0xffff}\n*(u64 *)(r1 + 0) = r0\nexit";
+        int before = JitCompilations;
+        var first = new BpfVm(Llvm(text), Jit);
+        var second = new BpfVm(Llvm(text), Jit);
+        Assert.That((first.Compile(), second.Compile()), Is.EqualTo((VmEngine.Jit, VmEngine.Jit)));
+        Assert.That(JitCompilations - before, Is.EqualTo(1), "the second VM reused the first one's method");
+        // Each VM runs in its own memory: the shared method reads the VM it was called for.
+        var a = first.Memory.Map("a", BitConverter.GetBytes(100UL));
+        var b = second.Memory.Map("b", BitConverter.GetBytes(5000UL));
+        ulong r0a = first.Run(a.Address).R0, r0b = second.Run(b.Address).R0;
+        Assert.That(r0b - r0a, Is.EqualTo(4900));
+        Assert.That(BitConverter.ToUInt64(a.Data), Is.EqualTo(r0a));
+        Assert.That(BitConverter.ToUInt64(b.Data), Is.EqualTo(r0b));
+
+        var different = new BpfVm(Llvm(text.Replace("r0 += ", "r0 -= ")), Jit);
+        different.Compile();
+        Assert.That(JitCompilations - before, Is.EqualTo(2), "different code compiles anew");
+    }
+
+    private static int JitCompilations => BpfVm.JitCompilationCount;
 }
+
