@@ -32,7 +32,9 @@ public sealed partial class BpfVm
     /// <item>every function start (the entry, call targets, callback addresses) is an entry point, so a helper's
     /// callback (<see cref="CallFunction"/>) and a tail call run compiled code too.</item>
     /// </list>
-    /// The method is a <see cref="DynamicMethod"/>: collected with the VM that holds its delegate.
+    /// The method is a <see cref="DynamicMethod"/> taking the VM as its first argument (bound as each delegate's target),
+    /// shared by VMs that run the same code through <see cref="JitMethodCache"/>, and collected once no VM and no
+    /// cache entry holds it.
     /// </summary>
     private sealed class JitCompiler
     {
@@ -71,8 +73,8 @@ public sealed partial class BpfVm
         private static readonly MethodInfo Swap32Method = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
         private static readonly MethodInfo Swap64Method = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(ulong)])!;
 
-        // Argument numbers of the DynamicMethod: the VM is bound as the delegate's target (argument 0).
-        private const short ArgVm = 0, ArgEntry = 1, ArgBaseDepth = 2, ArgBudget = 3, ArgFirstRegister = 4;
+        // Argument numbers of the DynamicMethod; argument 0 is the VM (Ldarg_0), bound as the delegate's target.
+        private const short ArgEntry = 1, ArgBaseDepth = 2, ArgBudget = 3, ArgFirstRegister = 4;
 
         private readonly BpfVm _vm;
         private readonly DecodedSlot[] _code;
@@ -98,6 +100,7 @@ public sealed partial class BpfVm
             _isStart = new bool[code.Length];
             foreach (int slot in vm._slotOf) _isStart[slot] = true;
             _merge = new bool[code.Length + 1];
+            // Named after the VM that compiled it first (VMs running the same code share it); profilers show the name.
             _method = new DynamicMethod($"bpf_{vm.Name ?? "program"}", typeof(RunResult),
                 [typeof(BpfVm), typeof(int), typeof(int), typeof(long), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)],
                 typeof(BpfVm), skipVisibility: true);
