@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BtfNotebooks.Bench;
-using BtfNotebooks.Bench.Interpreter;
+using BtfNotebooks.Bench.VmSpeed;
 
 // dotnet run -c Release --project bench/BtfNotebooks.Bench -- [BenchmarkDotNet args]
 //   --libbpf-only   skip BenchmarkDotNet: time single parses and the C harness against libbpf, side by side
@@ -13,7 +13,7 @@ using BtfNotebooks.Bench.Interpreter;
 if (Array.IndexOf(args, "--kernel-inputs") is int at and >= 0)
 {
     var dir = Directory.CreateDirectory(at + 1 < args.Length ? args[at + 1] : throw new ArgumentException("--kernel-inputs DIR")).FullName;
-    foreach (var program in InterpreterCases.All)
+    foreach (var program in VmBenchCases.All)
     {
         File.Copy(program.ObjectPath, Path.Combine(dir, program.Name + ".o"), overwrite: true);
         File.WriteAllBytes(Path.Combine(dir, program.Name + ".pkt"), program.Packet);

@@ -1,4 +1,4 @@
-/* Shared by the interpreter-speed programs (bench/BtfNotebooks.Bench/Interpreter). Self-contained on purpose:
+/* Shared by the VM speed programs (bench/BtfNotebooks.Bench/VmSpeed). Self-contained on purpose:
  * only kernel UAPI headers, so clang-19 -target bpf builds them without libbpf. */
 #ifndef BENCH_BPF_H
 #define BENCH_BPF_H

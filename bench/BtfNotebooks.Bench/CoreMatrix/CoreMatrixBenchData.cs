@@ -1,4 +1,4 @@
-using BtfNotebooks.Bench.Interpreter;
+using BtfNotebooks.Bench.VmSpeed;
 using BtfNotebooks.Btf;
 using BtfNotebooks.Btf.Containers;
 using BtfNotebooks.CoRe;

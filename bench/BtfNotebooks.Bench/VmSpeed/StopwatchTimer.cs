@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
 /// The quick mode's timing (--vm-quick): warm up, then batches of runs timed with a Stopwatch, median batch kept.
@@ -12,7 +12,7 @@ public static class StopwatchTimer
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Median ns per <c>vm.Run</c> of <paramref name="program"/> in <paramref name="engine"/>.</summary>
-    public static double NsPerRun(InterpreterCase program, BtfNotebooks.Vm.VmEngine engine)
+    public static double NsPerRun(VmBenchCase program, BtfNotebooks.Vm.VmEngine engine)
     {
         var (vm, r1) = program.NewVm(engine);
         // Warm-up lets tiered compilation and the caches settle, and tells how many runs fill one batch.

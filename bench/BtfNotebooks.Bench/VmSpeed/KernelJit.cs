@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>What the kernel measured for one program: r0 (a u32, as BPF_PROG_TEST_RUN reports it) and ns per run; or why not.</summary>
 public sealed record KernelMeasurement(uint R0, double NsPerRun, string? Error = null);
@@ -41,7 +41,7 @@ public static partial class KernelJit
         catch (UnauthorizedAccessException) { return "bpf_jit_enable unreadable"; }
     }
 
-    public static KernelMeasurement Measure(InterpreterCase program)
+    public static KernelMeasurement Measure(VmBenchCase program)
     {
         var pin = $"{BpfFs}/btfnb_bench_{program.Name}_{Environment.ProcessId}";
         var packetFile = Path.Combine(Path.GetTempPath(), $"btfnb-bench-{program.Name}-{Environment.ProcessId}.pkt");

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BtfNotebooks.Asm;
 using BtfNotebooks.Vm;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
 /// What a VM costs before its first run: decoding, and with the JIT emitting the IL and the .NET JIT compiling it,
@@ -23,7 +23,7 @@ public class JitCompileBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _parse = InterpreterCases.Get(InterpreterCases.ParseTcp).Instructions;
+        _parse = VmBenchCases.Get(VmBenchCases.ParseTcp).Instructions;
         var list = new List<Instruction> { Instruction.Mov64(Register.R0, 0) };
         for (int i = 0; list.Count < 4095; i++)
             list.Add(i % 8 == 7 ? Instruction.Branch(JumpOperation.Jgt, Register.R0, 1 << 30, 1) : Instruction.Alu64(AluOperation.Add, Register.R0, i));

@@ -1,9 +1,9 @@
 using BtfNotebooks.Elf;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
-/// <summary>The three programs of the interpreter-speed table, compiled once per process.</summary>
-public static class InterpreterCases
+/// <summary>The three programs of the VM speed table, compiled once per process.</summary>
+public static class VmBenchCases
 {
     public const string AluLoop = "alu_loop", Fnv1a = "fnv1a", ParseTcp = "parse_tcp";
 
@@ -12,15 +12,15 @@ public static class InterpreterCases
 
     public const int Fnv1aPasses = 32;
 
-    private static readonly Lazy<IReadOnlyList<InterpreterCase>> LazyAll = new(Build);
+    private static readonly Lazy<IReadOnlyList<VmBenchCase>> LazyAll = new(Build);
 
-    public static IReadOnlyList<InterpreterCase> All => LazyAll.Value;
+    public static IReadOnlyList<VmBenchCase> All => LazyAll.Value;
 
-    public static InterpreterCase Get(string name) => All.Single(c => c.Name == name);
+    public static VmBenchCase Get(string name) => All.Single(c => c.Name == name);
 
     // KernelRepeat makes one bpftool measurement last about 0.1-0.3 s; uBPF ratios are the ones the brief quotes for
     // its interpreter against the kernel JIT on a loop, FNV-1a and a header parser.
-    private static IReadOnlyList<InterpreterCase> Build()
+    private static IReadOnlyList<VmBenchCase> Build()
     {
         var alu = Case(AluLoop, [], 2_000, 54);
         return
@@ -31,16 +31,16 @@ public static class InterpreterCases
         ];
     }
 
-    private static InterpreterCase Case(string name, byte[] packet, int kernelRepeat, double ubpfRatio)
+    private static VmBenchCase Case(string name, byte[] packet, int kernelRepeat, double ubpfRatio)
     {
         var objectPath = BenchProgramCompiler.Compile(name);
         var instructions = BpfObjectFile.Load(objectPath).LinkProgram(name);
-        return new InterpreterCase(name, objectPath, instructions, packet, kernelRepeat, ubpfRatio);
+        return new VmBenchCase(name, objectPath, instructions, packet, kernelRepeat, ubpfRatio);
     }
 
     // Instructions per iteration depend on what clang makes of the loop, so measure them (two runs of the VM) instead
     // of hard-coding a count that only fits today's compiler.
-    private static int AluIterations(InterpreterCase alu)
+    private static int AluIterations(VmBenchCase alu)
     {
         long At(int n) => (alu with { Packet = BenchPackets.AluLoop(n) }).RunOnce().InstructionsExecuted;
         long one = At(1000), two = At(2000);

@@ -1,4 +1,4 @@
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
 /// Builds bench/programs/*.c into BPF objects at bench start, so the interpreter and the kernel always run what the

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>Runs a tool to completion and returns its exit code and output; a missing tool is exit -1, not an exception.</summary>
 public static class ExternalCommand

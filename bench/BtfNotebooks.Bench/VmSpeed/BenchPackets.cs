@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
-/// <summary>The packets the interpreter-speed programs run on (the layouts are described in bench/programs/*.c).</summary>
+/// <summary>The packets the VM speed programs run on (the layouts are described in bench/programs/*.c).</summary>
 public static class BenchPackets
 {
     /// <summary>alu_loop: a 64-byte frame whose bytes 0..1 (big-endian) are the iteration count and 2..9 the seed.</summary>

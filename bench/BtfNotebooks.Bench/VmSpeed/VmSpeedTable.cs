@@ -1,7 +1,7 @@
 using System.Globalization;
 using BtfNotebooks.Vm;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
 /// The VM speed table: per program, instructions per run (counted by the VM), the interpreter's and the JIT's time
@@ -15,20 +15,20 @@ public static class VmSpeedTable
     /// <summary>Goals relative to the kernel JIT: the JIT within 2x, the interpreter within 40x on the loop and 25x on FNV-1a.</summary>
     private static (double Interpreter, double Jit) Goal(string program) => program switch
     {
-        InterpreterCases.AluLoop => (40, 2),
-        InterpreterCases.Fnv1a => (25, 2),
+        VmBenchCases.AluLoop => (40, 2),
+        VmBenchCases.Fnv1a => (25, 2),
         _ => (double.NaN, 2),
     };
 
     /// <param name="nsPerRun">ns per run of a program in an engine by the timing in use (null: not measured).</param>
     /// <param name="timing">How those ns were measured, for the heading.</param>
-    public static void Print(Func<InterpreterCase, VmEngine, double?> nsPerRun, string timing)
+    public static void Print(Func<VmBenchCase, VmEngine, double?> nsPerRun, string timing)
     {
         var unavailable = KernelJit.Unavailable();
         var rows = new List<string[]>();
         var notes = new List<string>();
         var agreed = new List<string>();
-        foreach (var program in InterpreterCases.All)
+        foreach (var program in VmBenchCases.All)
         {
             var interp = program.RunOnce(VmEngine.Interpreter);
             var jitRun = program.RunOnce(VmEngine.Jit);

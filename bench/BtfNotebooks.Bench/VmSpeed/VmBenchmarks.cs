@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Reports;
 using BtfNotebooks.Vm;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
 /// BpfVm.Run on the three bench/programs, one benchmark each, in each engine (the interpreter and the JIT).
@@ -22,19 +22,19 @@ public class VmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (_alu, _aluR1) = InterpreterCases.Get(InterpreterCases.AluLoop).NewVm(Engine);
-        (_fnv, _fnvR1) = InterpreterCases.Get(InterpreterCases.Fnv1a).NewVm(Engine);
-        (_parse, _parseR1) = InterpreterCases.Get(InterpreterCases.ParseTcp).NewVm(Engine);
+        (_alu, _aluR1) = VmBenchCases.Get(VmBenchCases.AluLoop).NewVm(Engine);
+        (_fnv, _fnvR1) = VmBenchCases.Get(VmBenchCases.Fnv1a).NewVm(Engine);
+        (_parse, _parseR1) = VmBenchCases.Get(VmBenchCases.ParseTcp).NewVm(Engine);
     }
 
-    [Benchmark(Description = InterpreterCases.AluLoop)]
+    [Benchmark(Description = VmBenchCases.AluLoop)]
     public ulong AluLoop() => _alu.Run(_aluR1).R0;
 
-    [Benchmark(Description = InterpreterCases.Fnv1a)]
+    [Benchmark(Description = VmBenchCases.Fnv1a)]
     public ulong Fnv1a() => _fnv.Run(_fnvR1).R0;
 
     // Not "ParseTcp": the README's --filter '*Parse*' selects the BTF parse benchmarks by method name.
-    [Benchmark(Description = InterpreterCases.ParseTcp)]
+    [Benchmark(Description = VmBenchCases.ParseTcp)]
     public ulong TcpSynHeaders() => _parse.Run(_parseR1).R0;
 
     /// <summary>Median ns per operation of each (program, engine) these benchmarks measured in <paramref name="summaries"/>.</summary>

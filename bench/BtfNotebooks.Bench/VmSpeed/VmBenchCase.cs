@@ -1,14 +1,14 @@
 using BtfNotebooks.Asm;
 using BtfNotebooks.Vm;
 
-namespace BtfNotebooks.Bench.Interpreter;
+namespace BtfNotebooks.Bench.VmSpeed;
 
 /// <summary>
-/// One program of the interpreter-speed table: the compiled object (for the kernel), its linked instructions (for
+/// One program of the VM speed table: the compiled object (for the kernel), its linked instructions (for
 /// the VM), the packet both run on, how many runs one bpftool measurement averages, and uBPF's interpreter/JIT ratio
 /// on the same kind of program, quoted for reference.
 /// </summary>
-public sealed record InterpreterCase(string Name, string ObjectPath, Instruction[] Instructions, byte[] Packet, int KernelRepeat, double UbpfRatio)
+public sealed record VmBenchCase(string Name, string ObjectPath, Instruction[] Instructions, byte[] Packet, int KernelRepeat, double UbpfRatio)
 {
     // The loops are far beyond the 1M default; may_goto's own budget (8M, as in the kernel) still bounds them.
     private static readonly VmOptions Options = new() { InstructionBudget = 1L << 40 };
