@@ -23,13 +23,22 @@ public static class BpfTest
     /// traces every step so that a failure shows the instructions that led to it, unless the environment variable
     /// <c>BTFNB_ENGINE</c> says <c>jit</c> (run a whole suite compiled, untraced) or a test run sets this property.
     /// </summary>
-    public static VmEngine DefaultEngine { get; set; } = EngineFromEnvironment();
+    /// <exception cref="InvalidOperationException">BTFNB_ENGINE holds something else (read on first use, so the
+    /// error names the variable rather than hiding in a type initializer).</exception>
+    public static VmEngine DefaultEngine
+    {
+        get => _defaultEngine ??= ParseEngine(System.Environment.GetEnvironmentVariable("BTFNB_ENGINE"));
+        set => _defaultEngine = value;
+    }
 
-    private static VmEngine EngineFromEnvironment() => System.Environment.GetEnvironmentVariable("BTFNB_ENGINE")?.Trim().ToLowerInvariant() switch
+    private static VmEngine? _defaultEngine;
+
+    /// <summary>What BTFNB_ENGINE's value means: unset, empty, interp or interpreter, or jit (any case).</summary>
+    internal static VmEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or "interp" or "interpreter" => VmEngine.Interpreter,
         "jit" => VmEngine.Jit,
-        var other => throw new InvalidOperationException($"BTFNB_ENGINE is interp or jit, not '{other}'"),
+        _ => throw new InvalidOperationException($"BTFNB_ENGINE is interp or jit, not '{value}'"),
     };
 
     /// <summary>A BPF object; a relative path is looked up from the test directory upwards.</summary>

@@ -97,4 +97,18 @@ public class ProcTraceTests
             BpfTest.DefaultEngine = VmEngine.Interpreter;
         }
     }
+
+    [TestCase(null, VmEngine.Interpreter)]
+    [TestCase("", VmEngine.Interpreter)]
+    [TestCase("interp", VmEngine.Interpreter)]
+    [TestCase(" Interpreter ", VmEngine.Interpreter)]
+    [TestCase("jit", VmEngine.Jit)]
+    [TestCase("JIT", VmEngine.Jit)]
+    public void BTFNB_ENGINE_names_the_default_engine(string? value, VmEngine engine) =>
+        Assert.That(BpfTest.ParseEngine(value), Is.EqualTo(engine));
+
+    [Test]
+    public void A_BTFNB_ENGINE_that_names_no_engine_is_an_error_naming_the_variable() =>
+        Assert.That(() => BpfTest.ParseEngine("fast"), Throws.InvalidOperationException.With.Message.EqualTo("BTFNB_ENGINE is interp or jit, not 'fast'"));
 }
+
