@@ -16,7 +16,7 @@ internal static class RunCommand
         var format = new Option<string>("--format") { Description = "text or tsv (header + one row: engine r0 runs ns_per_run insns_per_run)", DefaultValueFactory = _ => "text" };
         var budget = new Option<long>("--budget") { Description = "instruction budget per run", DefaultValueFactory = _ => 1_000_000 };
         var syntax = new Option<string?>("--syntax") { Description = "syntax of assembly text (detected when omitted)" };
-        var trace = new Option<bool>("--trace") { Description = "also print the first run's instructions as a table: step, frame, slot, instruction, effect (registers and memory written, branch taken); with --format tsv a second TSV table with that header follows the result after an empty line" };
+        var trace = new Option<bool>("--trace") { Description = "also print the first run's instructions as a table: step, frame, slot, instruction, effect (registers and memory written, branch taken); with --format tsv a second TSV table with that header follows the result after an empty line. The traced run is interpreted whatever --engine says; the timed runs use --engine" };
         var traceLimit = new Option<int>("--trace-limit") { Description = "steps --trace records (later ones run but are not shown; a fault always is)", DefaultValueFactory = _ => VmTrace.DefaultMaxSteps };
         var engine = EngineOption.Create();
         var cmd = new Command("run", "Run a program in the interpreter or the JIT: r0, instructions executed, ns per run") { file, section, data, repeat, format, budget, syntax, trace, traceLimit, engine };
