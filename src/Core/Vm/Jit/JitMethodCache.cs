@@ -9,15 +9,18 @@ public sealed partial class BpfVm
     /// (resolved lddw values included) and its function entries, never on the VM it runs for: the VM is the delegate's
     /// target. So a test that loads the same object for the same kernel in every test case, or a notebook that runs a
     /// cell again, pays the .NET JIT once. Failures are remembered too. Bounded: the oldest entry goes first, so a
-    /// process that compiles ever new programs keeps at most <see cref="Capacity"/> of them alive.
+    /// process that compiles ever new programs keeps at most <see cref="Capacity"/> of them, and at most
+    /// <see cref="SlotCapacity"/> slots of code among them (machine code takes some tens of bytes per instruction).
     /// </summary>
     private static class JitMethodCache
     {
         public const int Capacity = 256;
+        public const int SlotCapacity = 1 << 20;
 
         private static readonly Dictionary<Key, Entry> Entries = [];
         private static readonly Queue<Key> Order = new();
         private static readonly Lock Gate = new();
+        private static long _slots; // code slots of the cached programs
 
         /// <summary>A compiled method, or why the program could not be compiled.</summary>
         public sealed record Entry(DynamicMethod? Method, string? FailureReason);
@@ -40,9 +43,15 @@ public sealed partial class BpfVm
                 if (Entries.TryAdd(key, entry))
                 {
                     Order.Enqueue(key);
-                    if (Order.Count > Capacity) Entries.Remove(Order.Dequeue());
+                    _slots += key.Slots;
+                    while (Order.Count > Capacity || _slots > SlotCapacity && Order.Count > 1)
+                    {
+                        var oldest = Order.Dequeue();
+                        Entries.Remove(oldest);
+                        _slots -= oldest.Slots;
+                    }
                 }
-                return Entries[key];
+                return Entries[key]; // the newest entry is never the one evicted
             }
         }
 
@@ -53,8 +62,11 @@ public sealed partial class BpfVm
             private readonly ulong[] _words;
             private readonly int _hash;
 
+            public int Slots { get; }
+
             public Key(DecodedSlot[] code, int[] entries)
             {
+                Slots = code.Length;
                 _words = new ulong[code.Length + entries.Length];
                 for (int i = 0; i < code.Length; i++)
                 {

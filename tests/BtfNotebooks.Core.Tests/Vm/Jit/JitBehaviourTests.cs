@@ -142,6 +142,21 @@ public class JitBehaviourTests
         Assert.That(JitCompilations - before, Is.EqualTo(2), "different code compiles anew");
     }
 
+    [Test, NonParallelizable] // counts the process's compilations
+    public void The_shared_methods_are_bounded_the_oldest_goes_first()
+    {
+        int salt = Environment.TickCount & 0x3fff;
+        BpfVm Vm(int i) => new([Instruction.Mov64(Register.R0, (salt << 12) + i), Instruction.Exit()], Jit);
+        int before = JitCompilations;
+        for (int i = 0; i <= 256; i++) Vm(i).Compile();
+        Assert.That(JitCompilations - before, Is.EqualTo(257));
+        Vm(256).Compile();
+        Assert.That(JitCompilations - before, Is.EqualTo(257), "the newest is kept");
+        Vm(0).Compile();
+        Assert.That(JitCompilations - before, Is.EqualTo(258), "the oldest of 257 was let go, so it compiles again");
+        Assert.That(Vm(0).Run().R0, Is.EqualTo((ulong)(salt << 12)));
+    }
+
     private static int JitCompilations => BpfVm.JitCompilationCount;
 }
 
