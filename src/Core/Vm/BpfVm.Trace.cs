@@ -31,7 +31,7 @@ public sealed partial class BpfVm
         ushort entry = 0;
         foreach (int reg in Options.EntryRegisters)
             if ((uint)reg < RegisterState.Count) entry |= (ushort)(1 << reg);
-        var recorder = new TraceRecorder(this, _program, _slotOf, SlotCount, maxSteps, [0, r1, r2, r3, r4, r5, 0, 0, 0, 0, _stackTop], entry);
+        var recorder = new TraceRecorder(this, _program, _slotOf, SlotCount, maxSteps, [0, r1, r2, r3, r4, r5, 0, 0, 0, 0, _frameTop[0]], entry);
 
         DecodedSlot[] code;
         try

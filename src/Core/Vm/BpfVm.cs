@@ -15,7 +15,6 @@ public sealed partial class BpfVm
     private readonly int[] _slotOf;
     private readonly MemoryRegion[] _stack;
     private DecodedSlot[]? _code;
-    private readonly ulong _stackTop;
     private readonly ulong[] _frameTop; // r10 of each frame
 
     /// <summary>
@@ -47,7 +46,6 @@ public sealed partial class BpfVm
         _stack = new MemoryRegion[Options.MaxCallFrames];
         for (int f = 0; f < _stack.Length; f++)
             _stack[f] = Memory.Map(f == 0 ? "stack" : $"stack (frame {f})", new byte[Options.StackSize], RegionKind.Stack);
-        _stackTop = _stack[0].End;
         _frameTop = [.. _stack.Select(s => s.End)];
         _frames = new Frame[Options.MaxCallFrames];
     }
