@@ -73,17 +73,7 @@ public sealed class NotebookSession
     /// module BTF on its base). Kernels already loaded from the same files are kept as they are.
     /// </summary>
     public IReadOnlyList<KernelEntry> LoadFolder(string folder)
-    {
-        var found = KernelCatalog.Open(folder, Kernels.Cache);
-        var added = new List<KernelEntry>();
-        // Bases before the split files that need them.
-        foreach (var entry in found.Where(e => !e.IsSplit).Concat(found.Where(e => e.IsSplit)))
-        {
-            if (Kernels.FirstOrDefault(e => e.Path == entry.Path) is { } existing) { added.Add(existing); continue; }
-            added.Add(Kernels.Add(entry.Path, entry.Name, entry.Base is { } b ? Kernels.First(e => e.Path == b.Path).Name : null));
-        }
-        return added;
-    }
+        => Kernels.AddFolder(folder);
 
     /// <summary>The one loaded kernel, when a command leaves <paramref name="parameter"/> out.</summary>
     public KernelEntry OnlyKernel(string parameter)

@@ -96,6 +96,39 @@ public sealed class KernelCatalog : IReadOnlyList<KernelEntry>
     }
 
     /// <summary>
+    /// Adds every kernel of <paramref name="folder"/>, named and described as <see cref="Open"/> finds them (one
+    /// read of the folder and its manifests). A file the catalog already has is kept as it is and returned.
+    /// </summary>
+    /// <returns>The folder's kernels as entries of this catalog, bases before the split files on them.</returns>
+    /// <exception cref="KernelCatalogException">A kernel of the folder would take a name the catalog already gives another file, or what <see cref="Open"/> refuses.</exception>
+    public IReadOnlyList<KernelEntry> AddFolder(string folder)
+    {
+        var found = Open(folder, Cache);
+        var result = new List<KernelEntry>();
+        lock (_gate)
+        {
+            var byPath = _ordered.ToDictionary(e => e.Path, StringComparer.Ordinal);
+            var basesFirst = found.Where(e => !e.IsSplit).Concat(found.Where(e => e.IsSplit)).ToList();
+            // All or nothing: a name clash leaves the catalog as it was.
+            foreach (var entry in basesFirst)
+            {
+                if (!byPath.ContainsKey(entry.Path) && _byName.TryGetValue(entry.Name, out var taken))
+                    throw new KernelCatalogException($"the catalog already has a kernel named '{taken.Name}' ({taken.Path}); {entry.Path} of {found.Folder} would take it too");
+            }
+            foreach (var entry in basesFirst)
+            {
+                if (byPath.TryGetValue(entry.Path, out var existing)) { result.Add(existing); continue; }
+                var adopted = new KernelEntry(entry.Name, entry.Path, entry.Release, entry.DeclaredArch, entry.Flavour, entry.Module,
+                    entry.Base is { } b ? byPath[b.Path] : null, entry.MetadataSource, Cache);
+                Insert(adopted);
+                byPath[adopted.Path] = adopted;
+                result.Add(adopted);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Adds one file. <paramref name="name"/> overrides the name from the file; <paramref name="baseName"/> names the
     /// catalog entry this split BTF continues. Without it the base comes from a MANIFEST.tsv next to the file, or the
     /// "KREL.MODULE" naming convention when the catalog already has "KREL" from the same folder.

@@ -176,4 +176,38 @@ public class KernelCatalogTests
         Assert.That(spec.LocalTypeCount, Is.EqualTo(634));
         Assert.That(Directory.GetFiles(cache.Directory, "*.btf"), Has.Length.EqualTo(2), "the module and its base, extracted once");
     }
+
+    [Test]
+    public void AddFolderAdoptsTheFoldersKernelsWithTheirManifestFactsAndKeepsFilesItHas()
+    {
+        var catalog = new KernelCatalog();
+        var kept = catalog.Add(TestKernels.PathOf(TestKernels.Debian61), "my-6.1");
+        var added = catalog.AddFolder(TestKernels.DataDir);
+        var opened = KernelCatalog.Open(TestKernels.DataDir);
+
+        Assert.That(added.Select(e => e.Path), Is.EquivalentTo(opened.Select(e => e.Path)));
+        Assert.That(added, Does.Contain(kept), "the file the catalog had stays under its own name");
+        Assert.That(catalog, Has.Count.EqualTo(opened.Count));
+        foreach (var e in added.Where(e => !ReferenceEquals(e, kept)))
+        {
+            var o = opened[e.Name];
+            Assert.That((e.Release, e.DeclaredArch, e.Flavour, e.Module, e.MetadataSource), Is.EqualTo((o.Release, o.DeclaredArch, o.Flavour, o.Module, o.MetadataSource)), e.Name);
+        }
+        // Split files continue this catalog's entries, not the ones of the catalog the folder was read into.
+        var ext4 = catalog[Ext4_61];
+        Assert.That(ext4.Base, Is.SameAs(kept));
+        Assert.That(added.ToList().IndexOf(kept), Is.LessThan(added.ToList().IndexOf(ext4)), "bases come first");
+        Assert.That(catalog.AddFolder(TestKernels.DataDir), Is.EqualTo(added), "adding the folder again adds nothing");
+    }
+
+    [Test]
+    public void AddFolderRefusesANameAnotherFileHas()
+    {
+        var catalog = new KernelCatalog();
+        catalog.Add(TestKernels.PathOf(TestKernels.Local618), TestKernels.Debian61);
+        var e = Assert.Throws<KernelCatalogException>(() => catalog.AddFolder(TestKernels.DataDir))!;
+        Assert.That(e.Message, Does.Contain($"already has a kernel named '{TestKernels.Debian61}'").And.Contain(TestKernels.Local618));
+        Assert.That(catalog, Has.Count.EqualTo(1), "nothing of the folder was added");
+    }
 }
+
