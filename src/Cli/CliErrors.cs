@@ -24,7 +24,7 @@ internal static class CliErrors
 
     private static bool IsUserError(Exception e) => e is BtfFormatException or BtfLookupException or CliException
         or BtfNotebooks.Asm.Text.AssemblyException or BtfNotebooks.Asm.BpfEncodingException or BtfNotebooks.Vm.BpfRuntimeException
-        or BtfNotebooks.Elf.ElfFormatException or BtfNotebooks.CoRe.CoreRelocationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
+        or BtfNotebooks.Elf.ElfFormatException or BtfNotebooks.CoRe.CoreRelocationException or BtfNotebooks.Kernels.Contexts.KernelContextException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
 }
 
 /// <summary>A usage problem found by a command itself (bad --kernel syntax, bad FIELD...).</summary>

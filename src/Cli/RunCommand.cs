@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using BtfNotebooks.Kernels.Contexts;
 using BtfNotebooks.Vm;
 
 namespace BtfNotebooks.Cli;
@@ -36,14 +37,7 @@ internal static class RunCommand
             bool raw = program.Section is null;
             var vm = new BpfVm(program.Instructions, new VmOptions { InstructionBudget = pr.GetValue(budget), EntryRegisters = raw ? [1, 2] : [1], Engine = requested });
             ulong r1, r2 = raw ? (ulong)packet.Length : 0;
-            try
-            {
-                r1 = raw ? ProgramContext.Setup(vm, ProgramContextKind.Raw, packet) : ProgramContext.Setup(vm, program.Section!, packet);
-            }
-            catch (ArgumentException e)
-            {
-                throw new CliException(e.Message);
-            }
+            r1 = ProgramContext.Setup(vm, raw ? ProgramContextKind.Raw : ProgramSection.PacketContextOf(program.Section!), packet);
 
             // With --trace the first run is the traced one, so the table explains exactly the r0 printed: later runs may
             // see a packet the program changed. A traced run has the same result as an untraced one.

@@ -1,6 +1,7 @@
 using BtfNotebooks.Asm;
 using BtfNotebooks.CoRe;
 using BtfNotebooks.Kernels;
+using BtfNotebooks.Kernels.Contexts;
 using BtfNotebooks.Kernels.Sandbox;
 using BtfNotebooks.Vm;
 
@@ -108,9 +109,16 @@ public static class ProgramRunner
         _ => null,
     };
 
+    // Without --ctx, the packet context of the section's program type; others need --ctx, and the message says so.
+    private static ProgramContextKind PacketContextOf(string section)
+    {
+        try { return ProgramSection.PacketContextOf(section); }
+        catch (KernelContextException e) { throw new NotebookException($"{e.Message}; give its context with --ctx (raw, or a kernel object such as \"task_struct pid=42\" with --kernel)"); }
+    }
+
     private static (ProgramContextKind Kind, string? ObjectText) ContextOf(string? context, string section, KernelEntry? kernel)
     {
-        if (context is null) return (ProgramContext.KindOf(section), null);
+        if (context is null) return (PacketContextOf(section), null);
         if (KindOf(context) is { } kind) return (kind, null);
         if (kernel is null) throw new NotebookException($"--ctx '{context}' builds a kernel object: name the kernel with --kernel");
         return (ProgramContextKind.Raw, context);

@@ -20,7 +20,7 @@ public sealed record VmBenchCase(string Name, string ObjectPath, Instruction[] I
     public (BpfVm Vm, ulong R1) NewVm(VmEngine engine = VmEngine.Interpreter)
     {
         var vm = new BpfVm(Instructions, Options with { Engine = engine });
-        ulong r1 = ProgramContext.Setup(vm, "xdp", Packet);
+        ulong r1 = ProgramContext.Setup(vm, ProgramContextKind.Xdp, Packet);
         if (vm.Compile() != engine) throw new InvalidOperationException($"{Name}: asked for {engine}, runs use {vm.Engine}: {vm.JitFallbackReason}");
         vm.Run(r1); // benchmarks measure runs only
         return (vm, r1);

@@ -16,34 +16,18 @@ public enum ProgramContextKind
 }
 
 /// <summary>
-/// Builds the memory a program's r1 points at, as BPF_PROG_TEST_RUN does for the program type libbpf derives
-/// from the ELF section name: the packet as its own region, the context struct with its pointer fields aimed at it.
+/// Builds the memory a packet program's r1 points at, as BPF_PROG_TEST_RUN does for its program type: the packet as
+/// its own region, the context struct with its pointer fields aimed at it.
 /// </summary>
 public static class ProgramContext
 {
     private const int EthHeaderLength = 14;
 
-    /// <summary>The context kind for a libbpf section name ("xdp", "xdp.frags", "socket", "tc", "classifier/x"...).</summary>
-    public static ProgramContextKind KindOf(string sectionName)
-    {
-        string prefix = sectionName.Split('/', '.')[0];
-        return prefix switch
-        {
-            "xdp" => ProgramContextKind.Xdp,
-            "socket" => ProgramContextKind.SocketFilter,
-            "tc" or "tcx" or "classifier" or "action" => ProgramContextKind.SchedClassifier,
-            _ => throw new ArgumentException(
-                $"section '{sectionName}' names a program type whose context the VM does not build yet (supported: xdp, socket, tc/classifier/action)", nameof(sectionName)),
-        };
-    }
-
     /// <summary>
-    /// Maps <paramref name="packet"/> and the context for <paramref name="sectionName"/> into <paramref name="vm"/>'s
-    /// memory and returns the value for r1.
+    /// Maps <paramref name="packet"/> and the context of <paramref name="kind"/> into <paramref name="vm"/>'s memory and
+    /// returns the value for r1; for <see cref="ProgramContextKind.Raw"/> the packet address (r2 = length is the
+    /// caller's). Which kind an ELF section calls for is <see cref="Kernels.Contexts.ProgramSection.PacketContext"/>.
     /// </summary>
-    public static ulong Setup(BpfVm vm, string sectionName, byte[] packet) => Setup(vm, KindOf(sectionName), packet);
-
-    /// <summary>Same as <see cref="Setup(BpfVm, string, byte[])"/> for a known kind. For <see cref="ProgramContextKind.Raw"/> returns the packet address (r2 = length is the caller's).</summary>
     public static ulong Setup(BpfVm vm, ProgramContextKind kind, byte[] packet)
     {
         var mem = vm.Memory;

@@ -202,4 +202,22 @@ public class BtfnbProgramCommandTests
         Assert.That(lines[^2], Is.EqualTo("engine: jit 3"));
         Assert.That(Btfnb.Run("conformance", own).Stdout, Does.Contain("engine: interpreter 3"));
     }
+
+    [Test]
+    public void Run_of_a_program_that_gets_no_packet_names_its_type()
+    {
+        using var o = ClangBpf.Compile("""
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            SEC("kprobe/do_sys_open") int probe(void *ctx) { return 0; }
+            SEC("xdpx") int odd(void *ctx) { return 0; }
+            char _license[] SEC("license") = "GPL";
+            """);
+        var kprobe = Btfnb.Run("run", o.Path, "--section", "kprobe/do_sys_open");
+        Assert.That(kprobe.Exit, Is.EqualTo(1));
+        Assert.That(kprobe.Stderr, Does.Contain("section 'kprobe/do_sys_open' is a BPF_PROG_TYPE_KPROBE program, which gets no packet"));
+        var unknown = Btfnb.Run("run", o.Path, "--section", "xdpx");
+        Assert.That(unknown.Stderr, Does.Contain("'xdpx' matches no libbpf section definition"));
+    }
 }
+

@@ -161,7 +161,7 @@ public partial class BpfObjectWriterTests
 
         var vm = new BpfVm(Arithmetic);
         var packet = new byte[64];
-        var expected = (uint)vm.Run(ProgramContext.Setup(vm, "xdp", packet)).R0;
+        var expected = (uint)vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, packet)).R0;
         Assert.That(program.Run(packet), Is.EqualTo(expected));
     }
 

@@ -60,7 +60,7 @@ public class RustObjectTests
         Assert.That(Assembler.Assemble(text, AsmSyntax.Llvm).Instructions, Is.EqualTo(code));
 
         var vm = new BpfVm(code);
-        Assert.That(vm.Run(ProgramContext.Setup(vm, "xdp", new byte[64])).R0, Is.EqualTo(2));
+        Assert.That(vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64])).R0, Is.EqualTo(2));
     }
 
     [Test]
@@ -73,7 +73,7 @@ public class RustObjectTests
         var obj = BpfObjectFile.Parse(bytes);
         var vm = new BpfVm(obj.LinkProgram("xdp_pass"));
         var packet = new byte[64];
-        Assert.That(loaded.Run(packet), Is.EqualTo((uint)vm.Run(ProgramContext.Setup(vm, "xdp", packet)).R0));
+        Assert.That(loaded.Run(packet), Is.EqualTo((uint)vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, packet)).R0));
     }
 
     /// <summary>

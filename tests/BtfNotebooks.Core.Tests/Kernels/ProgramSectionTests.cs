@@ -151,4 +151,25 @@ public class ProgramSectionTests
         var e = Assert.Throws<KernelContextException>(() => act(vm, heap))!;
         Assert.That(e.Message, Is.EqualTo(message));
     }
+
+    [TestCase("xdp", ProgramContextKind.Xdp)]
+    [TestCase("xdp.frags", ProgramContextKind.Xdp)]
+    [TestCase("socket", ProgramContextKind.SocketFilter)]
+    [TestCase("tc", ProgramContextKind.SchedClassifier)]
+    [TestCase("tcx/ingress", ProgramContextKind.SchedClassifier)]
+    [TestCase("classifier", ProgramContextKind.SchedClassifier)]
+    [TestCase("action", ProgramContextKind.SchedClassifier)]
+    public void Packet_programs_get_the_packet_context_of_their_type(string section, ProgramContextKind kind) =>
+        Assert.That(ProgramSection.PacketContextOf(section), Is.EqualTo(kind));
+
+    [Test]
+    public void Sections_without_a_packet_say_so_and_which_have_one()
+    {
+        Assert.That(ProgramSection.Parse("kprobe/do_sys_open").PacketContext, Is.Null);
+        var e = Assert.Throws<KernelContextException>(() => ProgramSection.PacketContextOf("kprobe/do_sys_open"))!;
+        Assert.That(e.Message, Does.Contain("kprobe/do_sys_open").And.Contain("KPROBE").And.Contain("xdp"));
+        var unknown = Assert.Throws<KernelContextException>(() => ProgramSection.PacketContextOf("xdpx"))!;
+        Assert.That(unknown.Message, Does.Contain("'xdpx' matches no libbpf section definition"));
+    }
 }
+

@@ -31,7 +31,7 @@ public class KernelDifferentialTests
             try
             {
                 var vm = new BpfVm(linked);
-                actual = ((uint)vm.Run(ProgramContext.Setup(vm, compiled.Entry.SectionName, packet)).R0).ToString();
+                actual = ((uint)vm.Run(ProgramContext.Setup(vm, BtfNotebooks.Kernels.Contexts.ProgramSection.PacketContextOf(compiled.Entry.SectionName), packet)).R0).ToString();
             }
             catch (Exception e) when (e is BpfRuntimeException or BpfEncodingException or ArgumentException)
             {

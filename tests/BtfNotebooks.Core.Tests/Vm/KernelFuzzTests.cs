@@ -46,7 +46,7 @@ public class KernelFuzzTests
                 try
                 {
                     var vm = new BpfVm(code);
-                    actual = ((uint)vm.Run(ProgramContext.Setup(vm, "xdp", packet)).R0).ToString();
+                    actual = ((uint)vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, packet)).R0).ToString();
                 }
                 catch (Exception e) when (e is BpfRuntimeException or BpfEncodingException or ArgumentException)
                 {
@@ -70,7 +70,7 @@ public class KernelFuzzTests
             var code = KernelFuzzPrograms.Generate(new Random(Seed + i));
             Assert.That(ProgramValidator.Validate(code), Is.Empty, $"program {i}");
             var vm = new BpfVm(code);
-            Assert.DoesNotThrow(() => vm.Run(ProgramContext.Setup(vm, "xdp", new byte[64])), $"program {i}");
+            Assert.DoesNotThrow(() => vm.Run(ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64])), $"program {i}");
         }
     }
 

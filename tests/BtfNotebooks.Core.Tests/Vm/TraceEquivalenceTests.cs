@@ -77,7 +77,7 @@ public class TraceEquivalenceTests
         for (int seed = 0; seed < 300; seed++)
         {
             var program = KernelFuzzPrograms.Generate(new Random(seed));
-            var c = TraceEquivalence.Compare(program, new VmOptions(), (vm, _) => [ProgramContext.Setup(vm, "xdp", new byte[64]), 0, 0, 0, 0]);
+            var c = TraceEquivalence.Compare(program, new VmOptions(), (vm, _) => [ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64]), 0, 0, 0, 0]);
             Assert.That(c.Trace.Result, Is.Not.Null, $"seed {seed}: {c.Traced}");
             results.Add(($"seed {seed}", c));
         }

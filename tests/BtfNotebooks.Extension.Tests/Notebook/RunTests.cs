@@ -69,6 +69,15 @@ public class RunTests
     }
 
     [Test]
+    public async Task A_cell_whose_section_gets_no_packet_needs_ctx()
+    {
+        await _nb.Ok("#!bpf --name probe --section kprobe/do_sys_open\nr0 = 0\nexit");
+        Assert.That(await _nb.Fails("#!bpf-run probe"),
+            Does.Contain("BPF_PROG_TYPE_KPROBE program, which gets no packet").And.Contain("give its context with --ctx"));
+        Assert.That(Result(await _nb.Ok("#!bpf-run probe --ctx raw"))["r0"], Is.EqualTo("0"));
+    }
+
+    [Test]
     public async Task The_jit_fails_as_the_interpreter_does_and_refuses_to_trace()
     {
         var jit = await _nb.Run("#!bpf-run loop --budget 1000 --engine jit");

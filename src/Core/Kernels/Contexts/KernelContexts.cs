@@ -41,12 +41,7 @@ public static class KernelContexts
             {
                 if (arguments is { Count: > 0 } || returnValue is not null)
                     throw new KernelContextException($"{name} is a {section.ProgramType} program: it gets a packet, not arguments or a return value");
-                var kind = section.Kind switch
-                {
-                    KernelContextKind.Xdp => ProgramContextKind.Xdp,
-                    KernelContextKind.SocketFilter => ProgramContextKind.SocketFilter,
-                    _ => ProgramContextKind.SchedClassifier,
-                };
+                var kind = section.PacketContext!.Value;
                 byte[] bytes = packet ?? new byte[DefaultPacketLength];
                 ulong address = ProgramContext.Setup(vm, kind, bytes);
                 return new KernelContext(section.Kind, address, null, $"{kind} context over a {bytes.Length}-byte packet");

@@ -139,6 +139,24 @@ public sealed record ProgramSection(string Name, KernelContextKind Kind, string 
     internal const string Supported =
         "kprobe/, kretprobe/, kprobe.multi/, kretprobe.multi/, raw_tp/, raw_tracepoint/, tp_btf/, fentry/, fexit/, fmod_ret/, xdp, socket, tc, classifier, action, tcx/";
 
+    /// <summary>The packet context BPF_PROG_TEST_RUN gives an xdp, socket or tc program; null for other programs.</summary>
+    public Vm.ProgramContextKind? PacketContext => Kind switch
+    {
+        KernelContextKind.Xdp => Vm.ProgramContextKind.Xdp,
+        KernelContextKind.SocketFilter => Vm.ProgramContextKind.SocketFilter,
+        KernelContextKind.SchedClassifier => Vm.ProgramContextKind.SchedClassifier,
+        _ => null,
+    };
+
+    /// <summary>The packet context of <paramref name="section"/>'s program type, for runs that build only those.</summary>
+    /// <exception cref="KernelContextException">libbpf matches no definition, or the program type gets no packet.</exception>
+    public static Vm.ProgramContextKind PacketContextOf(string section)
+    {
+        var parsed = Parse(section);
+        return parsed.PacketContext ?? throw new KernelContextException(
+            $"section '{section}' is a BPF_PROG_TYPE_{parsed.ProgramType} program, which gets no packet; packet contexts are built for xdp, socket and tc programs");
+    }
+
     /// <summary>True when the VM builds this program's context.</summary>
     public bool HasContext => Kind is not (KernelContextKind.Unsupported or KernelContextKind.Tracepoint);
 

@@ -93,7 +93,7 @@ public class JitEquivalenceTests
         for (int seed = 0; seed < 300; seed++)
         {
             var program = KernelFuzzPrograms.Generate(new Random(seed));
-            var c = EngineEquivalence.Compare(program, new VmOptions(), (vm, _) => [ProgramContext.Setup(vm, "xdp", new byte[64]), 0, 0, 0, 0]);
+            var c = EngineEquivalence.Compare(program, new VmOptions(), (vm, _) => [ProgramContext.Setup(vm, ProgramContextKind.Xdp, new byte[64]), 0, 0, 0, 0]);
             Assert.That(c.Compiled, Does.StartWith("r0 ="), $"seed {seed}");
             if (c.Differences.Count > 0) differences.Add($"seed {seed}: {string.Join(" | ", c.Differences)}");
         }
