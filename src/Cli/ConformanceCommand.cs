@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BtfNotebooks.Conformance;
+using BtfNotebooks.Vm;
 
 namespace BtfNotebooks.Cli;
 
@@ -24,7 +25,7 @@ internal static class ConformanceCommand
                 string name = Path.GetFileName(outcome.Path);
                 if (outcome.Engine is { } used)
                 {
-                    string key = EngineOption.Name(used);
+                    string key = VmEngineNames.Name(used);
                     ranBy[key] = ranBy.GetValueOrDefault(key) + 1;
                 }
                 if (outcome.JitFallbackReason is { } why) Console.Out.WriteLine($"INTERPRETED {name}: the JIT could not compile it: {why}");

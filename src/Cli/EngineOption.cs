@@ -13,13 +13,5 @@ internal static class EngineOption
         CompletionSources = { "interp", "jit" },
     };
 
-    public static VmEngine Parse(string? text) => text switch
-    {
-        "interp" or "interpreter" => VmEngine.Interpreter,
-        "jit" => VmEngine.Jit,
-        _ => throw new CliException($"--engine is interp or jit, not '{text}'"),
-    };
-
-    /// <summary>The name `run --format tsv` and messages use: "interpreter" or "jit".</summary>
-    public static string Name(VmEngine engine) => engine == VmEngine.Jit ? "jit" : "interpreter";
+    public static VmEngine Parse(string? text) => VmEngineNames.Parse(text) ?? throw new CliException($"--engine is interp or jit, not '{text}'");
 }

@@ -60,7 +60,7 @@ internal static class RunCommand
             if (pr.GetValue(format) == "tsv")
             {
                 Console.Out.WriteLine("engine\tr0\truns\tns_per_run\tinsns_per_run");
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{EngineOption.Name(used)}\t{first.R0}\t{runs}\t{nsPerRun:F1}\t{first.InstructionsExecuted}"));
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{VmEngineNames.Name(used)}\t{first.R0}\t{runs}\t{nsPerRun:F1}\t{first.InstructionsExecuted}"));
                 if (traced is not null) Console.Out.Write($"\n{traced.ToTsv()}");
             }
             else
@@ -68,7 +68,7 @@ internal static class RunCommand
                 Console.Out.WriteLine($"{program.Description}");
                 Console.Out.WriteLine($"r0 = {first.R0} (0x{first.R0:x})");
                 Console.Out.WriteLine($"instructions executed: {first.InstructionsExecuted}");
-                Console.Out.WriteLine(vm.JitFallbackReason is { } why ? $"engine: interpreter (the JIT could not compile it: {why})" : $"engine: {EngineOption.Name(used)}");
+                Console.Out.WriteLine(vm.JitFallbackReason is { } why ? $"engine: interpreter (the JIT could not compile it: {why})" : $"engine: {VmEngineNames.Name(used)}");
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{runs} run(s): {nsPerRun:F1} ns per run, {nsPerRun / Math.Max(1, first.InstructionsExecuted):F2} ns per instruction"));
                 if (traced is not null) Console.Out.Write($"\n{traced.ToTable()}");

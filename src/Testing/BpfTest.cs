@@ -34,12 +34,8 @@ public static class BpfTest
     private static VmEngine? _defaultEngine;
 
     /// <summary>What BTFNB_ENGINE's value means: unset, empty, interp or interpreter, or jit (any case).</summary>
-    internal static VmEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "interp" or "interpreter" => VmEngine.Interpreter,
-        "jit" => VmEngine.Jit,
-        _ => throw new InvalidOperationException($"BTFNB_ENGINE is interp or jit, not '{value}'"),
-    };
+    internal static VmEngine ParseEngine(string? value) => string.IsNullOrWhiteSpace(value) ? VmEngine.Interpreter
+        : VmEngineNames.Parse(value) ?? throw new InvalidOperationException($"BTFNB_ENGINE is interp or jit, not '{value}'");
 
     /// <summary>A BPF object; a relative path is looked up from the test directory upwards.</summary>
     public static BpfProgramUnderTest Object(string path) => new(BpfObjectFile.Load(BpfKernels.Locate(path)));

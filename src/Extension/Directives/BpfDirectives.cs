@@ -106,12 +106,8 @@ internal static class BpfDirectives
                 Kernel: c.Kernel, Entry: c.Entry, DataFile: c.Data is null ? null : BtfDirectives.Unquote(c.Data),
                 Context: c.Ctx is null ? null : BtfDirectives.Unquote(c.Ctx), Trace: c.Trace,
                 Budget: c.Budget is null ? null : long.TryParse(c.Budget, out long b) && b > 0 ? b : throw new NotebookException($"--budget must be a positive number, not '{c.Budget}'"),
-                Engine: BtfDirectives.Unquote(c.Engine ?? "interp").ToLowerInvariant() switch
-                {
-                    "interp" or "interpreter" => VmEngine.Interpreter,
-                    "jit" => VmEngine.Jit,
-                    var other => throw new NotebookException($"--engine is interp or jit, not '{other}'"),
-                }));
+                Engine: c.Engine is null ? VmEngine.Interpreter
+                    : VmEngineNames.Parse(BtfDirectives.Unquote(c.Engine)) ?? throw new NotebookException($"--engine is interp or jit, not '{BtfDirectives.Unquote(c.Engine)}'")));
             Show(context, Renderers.Run(outcome));
             if (outcome.Fault is { } fault) context.Fail(c, null, Message(fault));
         }));

@@ -16,6 +16,21 @@ public enum VmEngine
     Jit,
 }
 
+/// <summary>How the command line, notebooks and test settings name the engines.</summary>
+public static class VmEngineNames
+{
+    /// <summary>"interp" or "interpreter", or "jit" (any case, surrounding spaces ignored); null for anything else.</summary>
+    public static VmEngine? Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "interp" or "interpreter" => VmEngine.Interpreter,
+        "jit" => VmEngine.Jit,
+        _ => null,
+    };
+
+    /// <summary>"interpreter" or "jit", as output names the engine that ran.</summary>
+    public static string Name(VmEngine engine) => engine == VmEngine.Jit ? "jit" : "interpreter";
+}
+
 /// <summary>The JIT engine's side of the VM: when code is compiled, which code a run uses, and what compiled code calls.</summary>
 public sealed partial class BpfVm
 {

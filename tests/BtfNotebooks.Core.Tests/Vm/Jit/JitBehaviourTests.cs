@@ -157,6 +157,18 @@ public class JitBehaviourTests
         Assert.That(Vm(0).Run().R0, Is.EqualTo((ulong)(salt << 12)));
     }
 
+    [TestCase("interp", VmEngine.Interpreter)]
+    [TestCase(" Interpreter", VmEngine.Interpreter)]
+    [TestCase("JIT", VmEngine.Jit)]
+    [TestCase("fast", null)]
+    [TestCase("", null)]
+    [TestCase(null, null)]
+    public void Engine_names_are_read_the_same_by_every_front_end(string? text, VmEngine? engine)
+    {
+        Assert.That(VmEngineNames.Parse(text), Is.EqualTo(engine));
+        if (engine is { } e) Assert.That(VmEngineNames.Parse(VmEngineNames.Name(e)), Is.EqualTo(e), "names read back");
+    }
+
     private static int JitCompilations => BpfVm.JitCompilationCount;
 }
 
