@@ -76,7 +76,6 @@ public sealed partial class BpfVm
         // Argument numbers of the DynamicMethod; argument 0 is the VM (Ldarg_0), bound as the delegate's target.
         private const short ArgEntry = 1, ArgBaseDepth = 2, ArgBudget = 3, ArgFirstRegister = 4;
 
-        private readonly BpfVm _vm;
         private readonly DecodedSlot[] _code;
         private readonly bool[] _isStart;   // slot begins an instruction (not an lddw's second half)
         private readonly bool[] _merge;     // control can reach the slot other than by falling into it (jump target, entry, return site)
@@ -95,7 +94,6 @@ public sealed partial class BpfVm
 
         private JitCompiler(BpfVm vm, DecodedSlot[] code)
         {
-            _vm = vm;
             _code = code;
             _isStart = new bool[code.Length];
             foreach (int slot in vm._slotOf) _isStart[slot] = true;
